@@ -1,0 +1,455 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace McpGateway.Configuration;
+
+internal sealed partial class ConfigReader
+{
+    private const string TransportHelp = "stdio, http, streamable-http, streamableHttp or sse";
+
+    private static readonly string[] ServerKeys =
+    [
+        "command", "args", "env", "cwd", "url", "headers", "additionalHeaders", "transport", "type", "description",
+        "enabled", "disabled", "requestTimeout", "connectTimeout", "sessions", "restart",
+    ];
+
+    private static readonly string[] RestartKeys = ["initialBackoff", "maxBackoff"];
+
+    private static readonly ServerConfig Defaults = new() { Name = string.Empty };
+
+    // `http` is VS Code's "Streamable HTTP, falling back to SSE", which is exactly AutoDetect.
+    private static readonly Dictionary<string, ServerTransport> Transports = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["stdio"] = ServerTransport.Stdio,
+        ["http"] = ServerTransport.AutoDetect,
+        ["streamable-http"] = ServerTransport.StreamableHttp,
+        ["streamableHttp"] = ServerTransport.StreamableHttp,
+        ["sse"] = ServerTransport.Sse,
+    };
+
+    private static readonly Dictionary<string, SessionMode> SessionModes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["per-client"] = SessionMode.PerClient,
+        ["shared"] = SessionMode.Shared,
+    };
+
+    private List<ServerConfig> ReadServers(YamlNode node, string section)
+    {
+        var servers = new List<ServerConfig>();
+        if (IsNull(node))
+        {
+            return servers;
+        }
+
+        if (node is not YamlMappingNode map)
+        {
+            Error(section, node, "must be a mapping from server name to its settings, e.g. `everything: { command: npx }`");
+            return servers;
+        }
+
+        foreach (var (name, nameNode, value) in Entries(map, section))
+        {
+            if (ReadServer(name, nameNode, value, Join(section, name)) is { } server)
+            {
+                servers.Add(server);
+            }
+        }
+
+        return servers;
+    }
+
+    private ServerConfig? ReadServer(string name, YamlScalarNode nameNode, YamlNode node, string path)
+    {
+        var errorCount = errors.Count;
+        ValidateServerName(name, nameNode, path);
+        if (node is not YamlMappingNode map)
+        {
+            Error(path, IsNull(node) ? nameNode : node, IsNull(node)
+                ? "set either `command` (stdio) or `url` (remote)"
+                : $"must be a mapping, not a {KindOf(node)}; set either `command` (stdio) or `url` (remote) in it");
+            return null;
+        }
+
+        var draft = new ServerDraft();
+        foreach (var (key, keyNode, value) in Entries(map, path))
+        {
+            if (!IsNull(value))
+            {
+                ReadServerEntry(draft, key, keyNode, value, Join(path, key));
+            }
+        }
+
+        var transport = ResolveTransport(draft, nameNode, path);
+        var isRemote = transport is not ServerTransport.Stdio;
+        var enabled = ResolveEnabled(draft, path);
+        var headers = MergeHeaders(draft, path);
+        ValidateRestart(draft, path);
+        WarnIgnoredKeys(draft, transport);
+
+        if (errors.Count > errorCount || transport is null)
+        {
+            return null;
+        }
+
+        return new ServerConfig
+        {
+            Name = name,
+            Transport = transport.Value,
+            Description = draft.Description,
+            Enabled = enabled,
+            Command = isRemote ? null : draft.Command,
+            Args = isRemote ? [] : draft.Args,
+            Env = isRemote ? new Dictionary<string, string>() : draft.Env,
+            Cwd = isRemote ? null : draft.Cwd,
+            Url = isRemote ? draft.Url : null,
+            Headers = isRemote ? headers : new Dictionary<string, string>(),
+            RequestTimeout = draft.RequestTimeout,
+            ConnectTimeout = draft.ConnectTimeout,
+            Sessions = draft.Sessions,
+            RestartInitialBackoff = draft.InitialBackoff,
+            RestartMaxBackoff = draft.MaxBackoff,
+        };
+    }
+
+    /// <summary>Names become URL path segments and tool-name prefixes (<c>{server}__{tool}</c>), so they are restricted.</summary>
+    private void ValidateServerName(string name, YamlNode nameNode, string path)
+    {
+        if (!ServerNamePattern().IsMatch(name))
+        {
+            Error(path, nameNode, $"server name `{name}` is not allowed; use 1 to 64 letters, digits, `_`, `.` or `-`, starting with a letter or digit (pattern ^[A-Za-z0-9][A-Za-z0-9_.-]{{0,63}}$), because it becomes a URL path segment and a tool-name prefix");
+        }
+        else if (name.Contains("__", StringComparison.Ordinal))
+        {
+            Error(path, nameNode, $"server name `{name}` contains `__`, the separator between server and tool names; use a single `_` or `-` instead");
+        }
+    }
+
+    private void ReadServerEntry(ServerDraft draft, string key, YamlScalarNode keyNode, YamlNode value, string path)
+    {
+        switch (key)
+        {
+            case "command":
+                draft.CommandKey = keyNode;
+                draft.Command = ReadNonEmptyString(value, path, "the program to run, e.g. npx");
+                break;
+            case "args":
+                draft.Args = ReadStringList(value, path, "[\"-y\", \"@modelcontextprotocol/server-everything\"]")?.ConvertAll(item => item.Text) ?? [];
+                draft.StdioOnlyKeys.Add((path, keyNode));
+                break;
+            case "env":
+                draft.Env = ReadEnvironment(value, path);
+                draft.StdioOnlyKeys.Add((path, keyNode));
+                break;
+            case "cwd":
+                draft.Cwd = ReadNonEmptyString(value, path, "the directory to start the process in");
+                draft.StdioOnlyKeys.Add((path, keyNode));
+                break;
+            case "restart":
+                ReadRestart(draft, value, path);
+                draft.StdioOnlyKeys.Add((path, keyNode));
+                break;
+            case "url":
+                draft.UrlKey = keyNode;
+                draft.Url = ReadUrl(value, path);
+                break;
+            case "headers" or "additionalHeaders":
+                draft.HeaderSources.Add((key, ReadStringMap(value, path, "{ Authorization: \"Bearer ${TOKEN}\" }")));
+                draft.RemoteOnlyKeys.Add((path, keyNode));
+                break;
+            case "transport" or "type":
+                draft.Transports.Add((key, path, value, ReadTransport(value, path)));
+                break;
+            case "description":
+                draft.Description = Text(value, path, "a string");
+                break;
+            case "enabled":
+                draft.Enabled = (ReadBoolean(value, path), value);
+                break;
+            case "disabled":
+                draft.Disabled = (ReadBoolean(value, path), value);
+                break;
+            case "requestTimeout":
+                draft.RequestTimeout = ReadDuration(value, path);
+                break;
+            case "connectTimeout":
+                draft.ConnectTimeout = ReadDuration(value, path);
+                break;
+            case "sessions":
+                draft.Sessions = ReadChoice(value, path, SessionModes, "per-client or shared") ?? draft.Sessions;
+                break;
+            default:
+                UnknownKey(path, keyNode, ServerKeys);
+                break;
+        }
+    }
+
+    private Uri? ReadUrl(YamlNode node, string path)
+    {
+        if (Text(node, path, "a URL") is not { } text)
+        {
+            return null;
+        }
+
+        if (ConfigValueParser.TryParseHttpUrl(text, out var url))
+        {
+            return url;
+        }
+
+        Error(path, node, $"`{Raw(node)}` is not an absolute http:// or https:// URL; write e.g. https://mcp.example.com/mcp");
+        return null;
+    }
+
+    private ServerTransport? ReadTransport(YamlNode node, string path) =>
+        ReadChoice(node, path, Transports, $"{TransportHelp} (or remove the key to detect Streamable HTTP or SSE from the URL)");
+
+    private T? ReadChoice<T>(YamlNode node, string path, Dictionary<string, T> choices, string help)
+        where T : struct
+    {
+        if (Text(node, path, $"one of {help}") is not { } text)
+        {
+            return null;
+        }
+
+        if (choices.TryGetValue(text.Trim(), out var value))
+        {
+            return value;
+        }
+
+        Error(path, node, $"`{Raw(node)}` is not accepted; write one of {help}");
+        return null;
+    }
+
+    private Dictionary<string, string> ReadEnvironment(YamlNode node, string path)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, keyNode, value, entryPath) in ReadStringMap(node, path, "{ LOG_LEVEL: info }") ?? [])
+        {
+            if (key.Length == 0 || key.Contains('=', StringComparison.Ordinal) || key.Contains('\0', StringComparison.Ordinal))
+            {
+                Error(entryPath, keyNode, "is not a valid environment variable name; use a name without `=`, e.g. LOG_LEVEL");
+                continue;
+            }
+
+            env[key] = value;
+        }
+
+        return env;
+    }
+
+    private void ReadRestart(ServerDraft draft, YamlNode node, string path)
+    {
+        draft.RestartNode = node;
+        if (node is not YamlMappingNode map)
+        {
+            Error(path, node, "must be a mapping, e.g. `{ initialBackoff: 250ms, maxBackoff: 30s }`");
+            return;
+        }
+
+        foreach (var (key, keyNode, value) in Entries(map, path))
+        {
+            if (IsNull(value))
+            {
+                continue;
+            }
+
+            var keyPath = Join(path, key);
+            switch (key)
+            {
+                case "initialBackoff":
+                    draft.InitialBackoff = ReadDuration(value, keyPath) ?? draft.InitialBackoff;
+                    break;
+                case "maxBackoff":
+                    draft.MaxBackoff = ReadDuration(value, keyPath) ?? draft.MaxBackoff;
+                    break;
+                default:
+                    UnknownKey(keyPath, keyNode, RestartKeys);
+                    break;
+            }
+        }
+    }
+
+    // ---- cross-key validators ----
+
+    /// <summary>Decides stdio vs remote from <c>command</c>/<c>url</c> and checks <c>transport</c>/<c>type</c> agree with it.</summary>
+    private ServerTransport? ResolveTransport(ServerDraft draft, YamlNode nameNode, string path)
+    {
+        if (draft.CommandKey is not null && draft.UrlKey is not null)
+        {
+            Error(path, nameNode, "set only one of `command` (stdio) or `url` (remote), not both; split it into two servers if you need both");
+            return null;
+        }
+
+        if (draft.CommandKey is null && draft.UrlKey is null)
+        {
+            Error(path, nameNode, "set either `command` (stdio) or `url` (remote)");
+            return null;
+        }
+
+        ServerTransport? requested = null;
+        foreach (var (key, keyPath, node, value) in draft.Transports)
+        {
+            if (value is null)
+            {
+                return null;
+            }
+
+            if (requested is { } earlier && earlier != value)
+            {
+                Error(keyPath, node, $"`{key}: {Raw(node)}` disagrees with the other transport key; keep only one of `transport` and `type`");
+                return null;
+            }
+
+            requested = value;
+            if (draft.CommandKey is not null && value != ServerTransport.Stdio)
+            {
+                Error(keyPath, node, $"`{Raw(node)}` is a remote transport but this server runs a `command`; remove `{key}`, or replace `command` with `url`");
+                return null;
+            }
+
+            if (draft.UrlKey is not null && value == ServerTransport.Stdio)
+            {
+                Error(keyPath, node, $"`stdio` runs a local `command` but this server has a `url`; remove `{key}` or write http, streamable-http or sse");
+                return null;
+            }
+        }
+
+        return draft.CommandKey is not null ? ServerTransport.Stdio : requested ?? ServerTransport.AutoDetect;
+    }
+
+    /// <summary><c>enabled</c>, or Cline's <c>disabled</c> as its inverse; both may be present when they agree.</summary>
+    private bool ResolveEnabled(ServerDraft draft, string path)
+    {
+        if (draft.Enabled is ({ } enabled, _) && draft.Disabled is ({ } disabled, var disabledNode) && enabled == disabled)
+        {
+            Error(Join(path, "disabled"), disabledNode, $"`enabled: {(enabled ? "true" : "false")}` and `disabled: {(disabled ? "true" : "false")}` contradict each other; keep only `enabled`");
+        }
+
+        return draft.Enabled?.Value ?? !(draft.Disabled?.Value ?? false);
+    }
+
+    /// <summary>
+    /// <c>headers</c> and <c>additionalHeaders</c> are merged. HTTP header names ignore case, so a name set twice
+    /// (in both maps, or in two spellings) is an error rather than a silent pick.
+    /// </summary>
+    private Dictionary<string, string> MergeHeaders(ServerDraft draft, string path)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var origins = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (section, entries) in draft.HeaderSources)
+        {
+            foreach (var (name, nameNode, value, entryPath) in entries ?? [])
+            {
+                if (!IsHeaderName(name))
+                {
+                    Error(entryPath, nameNode, $"`{name}` is not a valid HTTP header name; use letters, digits and -, e.g. Authorization");
+                }
+                else if (value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+                {
+                    Error(entryPath, nameNode, "the header value contains a line break; write it on one line");
+                }
+                else if (origins.TryGetValue(name, out var first))
+                {
+                    Error(entryPath, nameNode, $"header `{name}` is already set in `{first}`; set each header once");
+                }
+                else
+                {
+                    headers[name] = value;
+                    origins[name] = $"{Join(path, section)}.{name}";
+                }
+            }
+        }
+
+        return headers;
+    }
+
+    private void ValidateRestart(ServerDraft draft, string path)
+    {
+        if (draft.InitialBackoff > draft.MaxBackoff)
+        {
+            Error(Join(path, "restart"), draft.RestartNode, $"`initialBackoff` ({ConfigValueParser.FormatDuration(draft.InitialBackoff)}) is longer than `maxBackoff` ({ConfigValueParser.FormatDuration(draft.MaxBackoff)}); make initialBackoff the smaller one");
+        }
+    }
+
+    private void WarnIgnoredKeys(ServerDraft draft, ServerTransport? transport)
+    {
+        if (transport is null)
+        {
+            return;
+        }
+
+        var (ignored, message) = transport == ServerTransport.Stdio
+            ? (draft.RemoteOnlyKeys, "only used by remote (`url`) servers; ignored for a `command` server")
+            : (draft.StdioOnlyKeys, "only used by stdio (`command`) servers; ignored for a `url` server");
+
+        foreach (var (keyPath, keyNode) in ignored)
+        {
+            Warning(keyPath, keyNode, message);
+        }
+    }
+
+    private static bool IsHeaderName(string name)
+    {
+        if (name.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            // RFC 9110 token characters.
+            if (!char.IsAsciiLetterOrDigit(c) && !"!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex ServerNamePattern();
+
+    /// <summary>What one server entry said, before the cross-key checks; nodes are kept for line numbers.</summary>
+    private sealed class ServerDraft
+    {
+        public YamlNode? CommandKey { get; set; }
+
+        public string? Command { get; set; }
+
+        public List<string> Args { get; set; } = [];
+
+        public Dictionary<string, string> Env { get; set; } = new(StringComparer.Ordinal);
+
+        public string? Cwd { get; set; }
+
+        public YamlNode? UrlKey { get; set; }
+
+        public Uri? Url { get; set; }
+
+        public List<(string Section, List<(string Key, YamlScalarNode KeyNode, string Value, string Path)>? Entries)> HeaderSources { get; } = [];
+
+        public List<(string Key, string Path, YamlNode Node, ServerTransport? Value)> Transports { get; } = [];
+
+        public string? Description { get; set; }
+
+        public (bool? Value, YamlNode Node)? Enabled { get; set; }
+
+        public (bool? Value, YamlNode Node)? Disabled { get; set; }
+
+        public TimeSpan? RequestTimeout { get; set; }
+
+        public TimeSpan? ConnectTimeout { get; set; }
+
+        public SessionMode Sessions { get; set; } = Defaults.Sessions;
+
+        public YamlNode? RestartNode { get; set; }
+
+        public TimeSpan InitialBackoff { get; set; } = Defaults.RestartInitialBackoff;
+
+        public TimeSpan MaxBackoff { get; set; } = Defaults.RestartMaxBackoff;
+
+        public List<(string Path, YamlScalarNode KeyNode)> StdioOnlyKeys { get; } = [];
+
+        public List<(string Path, YamlScalarNode KeyNode)> RemoteOnlyKeys { get; } = [];
+    }
+}

@@ -1,0 +1,363 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace McpGateway.Demo;
+
+/// <summary>
+/// <c>mcp-gateway demo-server</c>: a small stdio MCP server so the example config works with nothing but the .NET SDK.
+/// Tools <c>echo</c>, <c>add</c>, <c>echo_params</c>; prompt <c>greeting</c>; resource <c>demo://readme</c>.
+/// With <c>MCP_DEMO_TEST_TOOLS=1</c> it also offers the tools the gateway's tests drive: <c>crash</c>, <c>hang</c>,
+/// <c>sample</c>, <c>progress</c>, <c>env</c>, <c>spawn_child</c>, <c>pid</c>.
+/// </summary>
+internal sealed class DemoServer
+{
+    private static readonly string[] AllVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
+
+    private readonly TextReader _input;
+    private readonly Stream _output;
+    private readonly bool _testTools;
+    private readonly string[] _versions;
+    private readonly bool _modernOnly;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Dictionary<string, TaskCompletionSource<JsonNode?>> _waiting = [];
+    private readonly HashSet<Task> _handlers = [];
+    private int _nextId;
+
+    private DemoServer(TextReader input, Stream output, bool testTools)
+    {
+        _input = input;
+        _output = output;
+        _testTools = testTools;
+
+        // Test knobs: MCP_DEMO_VERSIONS narrows the stateful revisions answered; MCP_DEMO_MODERN_ONLY=1 speaks only 2026-07-28.
+        _versions = Environment.GetEnvironmentVariable("MCP_DEMO_VERSIONS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? AllVersions;
+        _modernOnly = Environment.GetEnvironmentVariable("MCP_DEMO_MODERN_ONLY") == "1";
+    }
+
+    public static async Task<int> RunAsync()
+    {
+        var server = new DemoServer(new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false)), Console.OpenStandardOutput(),
+            Environment.GetEnvironmentVariable("MCP_DEMO_TEST_TOOLS") == "1");
+        await server.LoopAsync();
+        return 0;
+    }
+
+    private async Task LoopAsync()
+    {
+        await Console.Error.WriteLineAsync($"demo server ready (pid {Environment.ProcessId})");
+        while (await _input.ReadLineAsync() is { } line)
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            JsonObject? message;
+            try
+            {
+                message = JsonNode.Parse(line) as JsonObject;
+            }
+            catch (JsonException)
+            {
+                await WriteAsync(Error(null, -32700, "Parse error"));
+                continue;
+            }
+
+            if (message is null)
+            {
+                continue;
+            }
+
+            var id = message["id"];
+            var method = (string?)message["method"];
+            if (method is null)
+            {
+                // An answer to one of our requests (sampling).
+                lock (_waiting)
+                {
+                    if (id is not null && _waiting.Remove(id.ToJsonString(), out var waiter))
+                    {
+                        waiter.TrySetResult(message["result"] ?? message["error"]);
+                    }
+                }
+
+                continue;
+            }
+
+            if (id is null)
+            {
+                continue;
+            }
+
+            // Each request runs on its own so a slow tool does not block others (or the answers they wait for).
+            var handling = Task.Run(() => HandleAsync(id.DeepClone(), method, message["params"] as JsonObject ?? []));
+            lock (_handlers)
+            {
+                _handlers.RemoveWhere(t => t.IsCompleted);
+                _handlers.Add(handling);
+            }
+        }
+
+        // stdin closed: finish what was asked (but not tools that never end) before exiting.
+        Task[] pending;
+        lock (_handlers)
+        {
+            pending = [.. _handlers];
+        }
+
+        await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task HandleAsync(JsonNode id, string method, JsonObject parameters)
+    {
+        try
+        {
+            if (_modernOnly && ModernRefusal(method, parameters) is { } refusal)
+            {
+                await WriteAsync(Error(id, -32022, refusal, new JsonObject { ["supported"] = new JsonArray("2026-07-28") }));
+                return;
+            }
+
+            var result = await DispatchAsync(method, parameters);
+            if (_modernOnly && result is JsonObject modernResult)
+            {
+                modernResult["resultType"] = "complete";
+            }
+
+            await WriteAsync(result is null
+                ? Error(id, -32601, $"Method not found: {method}")
+                : new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["result"] = result });
+        }
+        catch (ArgumentException ex)
+        {
+            await WriteAsync(Error(id, -32602, ex.Message));
+        }
+        catch (Exception ex)
+        {
+            await WriteAsync(Error(id, -32603, $"{ex.GetType().Name}: {ex.Message}"));
+        }
+    }
+
+    /// <summary>A modern-only server refuses initialize and any request that does not carry its revision in _meta.</summary>
+    private static string? ModernRefusal(string method, JsonObject parameters)
+    {
+        if (method == "initialize")
+        {
+            return "This server speaks only 2026-07-28; use server/discover and per-request _meta";
+        }
+
+        var version = (string?)parameters["_meta"]?["io.modelcontextprotocol/protocolVersion"];
+        return version == "2026-07-28" ? null : $"Unsupported protocol version '{version ?? "<missing>"}'";
+    }
+
+    private static JsonObject Capabilities() => new() { ["tools"] = new JsonObject(), ["prompts"] = new JsonObject(), ["resources"] = new JsonObject() };
+
+    private async Task<JsonNode?> DispatchAsync(string method, JsonObject parameters) => method switch
+    {
+        "initialize" => new JsonObject
+        {
+            ["protocolVersion"] = _versions.Contains((string?)parameters["protocolVersion"]) ? (string?)parameters["protocolVersion"] : _versions[^1],
+            ["capabilities"] = Capabilities(),
+            ["serverInfo"] = new JsonObject { ["name"] = "mcp-gateway-demo", ["version"] = "1.0.0" },
+            ["instructions"] = "A demo server bundled with McpGateway.",
+        },
+        "server/discover" when _modernOnly => new JsonObject
+        {
+            ["supportedVersions"] = new JsonArray("2026-07-28"),
+            ["capabilities"] = Capabilities(),
+            ["_meta"] = new JsonObject { ["io.modelcontextprotocol/serverInfo"] = new JsonObject { ["name"] = "mcp-gateway-demo-modern", ["version"] = "1.0.0" } },
+        },
+        "ping" => new JsonObject(),
+        "tools/list" => new JsonObject { ["tools"] = ListTools() },
+        "tools/call" => await CallToolAsync((string?)parameters["name"] ?? "", parameters["arguments"] as JsonObject ?? [], parameters["_meta"]),
+        "prompts/list" => new JsonObject
+        {
+            ["prompts"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "greeting",
+                ["description"] = "Greets someone",
+                ["arguments"] = new JsonArray(new JsonObject { ["name"] = "name", ["required"] = true }),
+            }),
+        },
+        "prompts/get" => new JsonObject
+        {
+            ["messages"] = new JsonArray(new JsonObject
+            {
+                ["role"] = "user",
+                ["content"] = new JsonObject { ["type"] = "text", ["text"] = $"Hello, {(string?)parameters["arguments"]?["name"] ?? "world"}!" },
+            }),
+        },
+        "resources/list" => new JsonObject
+        {
+            ["resources"] = new JsonArray(new JsonObject { ["uri"] = "demo://readme", ["name"] = "readme", ["mimeType"] = "text/plain" }),
+        },
+        "resources/read" => (string?)parameters["uri"] == "demo://readme"
+            ? new JsonObject { ["contents"] = new JsonArray(new JsonObject { ["uri"] = "demo://readme", ["mimeType"] = "text/plain", ["text"] = "McpGateway demo resource" }) }
+            : throw new ArgumentException($"Unknown resource {(string?)parameters["uri"]}"),
+        _ => null,
+    };
+
+    private JsonArray ListTools()
+    {
+        var tools = new JsonArray
+        {
+            Tool("echo", "Returns the message", ("message", "string")),
+            Tool("add", "Adds two numbers", ("a", "number"), ("b", "number")),
+            Tool("echo_params", "Returns the raw params it received, unknown fields included"),
+        };
+        if (_testTools)
+        {
+            tools.Add(Tool("crash", "Exits the process at once"));
+            tools.Add(Tool("hang", "Never answers"));
+            tools.Add(Tool("sample", "Asks the client for a sampling completion", ("prompt", "string")));
+            tools.Add(Tool("progress", "Sends progress notifications, then answers", ("steps", "number")));
+            tools.Add(Tool("env", "Returns an environment variable", ("name", "string")));
+            tools.Add(Tool("spawn_child", "Starts a long-running child process and returns its pid"));
+            tools.Add(Tool("pid", "Returns this process id"));
+            tools.Add(Tool("log", "Sends a notifications/message outside any request", ("text", "string")));
+            tools.Add(Tool("meta", "Returns the _meta of the call"));
+        }
+
+        return tools;
+    }
+
+    private async Task<JsonNode> CallToolAsync(string name, JsonObject arguments, JsonNode? meta)
+    {
+        var progressToken = meta?["progressToken"];
+        switch (name)
+        {
+            case "echo":
+                return Text((string?)arguments["message"] ?? "");
+            case "add":
+                return Text(((double)(arguments["a"] ?? 0) + (double)(arguments["b"] ?? 0)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            case "echo_params":
+                var result = Text("params");
+                result["structuredContent"] = arguments.DeepClone();
+                return result;
+        }
+
+        if (!_testTools)
+        {
+            throw new ArgumentException($"Unknown tool: {name}");
+        }
+
+        switch (name)
+        {
+            case "crash":
+                Environment.Exit(3);
+                return Text("unreachable");
+            case "hang":
+                await Task.Delay(Timeout.Infinite);
+                return Text("unreachable");
+            case "sample":
+                var answer = await RequestAsync("sampling/createMessage", new JsonObject
+                {
+                    ["messages"] = new JsonArray(new JsonObject
+                    {
+                        ["role"] = "user",
+                        ["content"] = new JsonObject { ["type"] = "text", ["text"] = (string?)arguments["prompt"] ?? "" },
+                    }),
+                    ["maxTokens"] = 100,
+                });
+                return Text($"sampled: {(string?)answer?["content"]?["text"] ?? answer?.ToJsonString()}");
+            case "progress":
+                var steps = (int)(arguments["steps"] ?? 3);
+                for (var i = 1; i <= steps && progressToken is not null; i++)
+                {
+                    await WriteAsync(new JsonObject
+                    {
+                        ["jsonrpc"] = "2.0",
+                        ["method"] = "notifications/progress",
+                        ["params"] = new JsonObject { ["progressToken"] = progressToken.DeepClone(), ["progress"] = i, ["total"] = steps },
+                    });
+                }
+
+                return Text($"done after {steps} steps");
+            case "env":
+                return Text(Environment.GetEnvironmentVariable((string?)arguments["name"] ?? "") ?? "<unset>");
+            case "spawn_child":
+                var child = Process.Start(new ProcessStartInfo("sleep", "300") { UseShellExecute = false })!;
+                return Text(child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            case "log":
+                await WriteAsync(new JsonObject
+                {
+                    ["jsonrpc"] = "2.0",
+                    ["method"] = "notifications/message",
+                    ["params"] = new JsonObject { ["level"] = "info", ["logger"] = "demo", ["data"] = (string?)arguments["text"] ?? "" },
+                });
+                return Text("logged");
+            case "meta":
+                var metaResult = Text("meta");
+                metaResult["structuredContent"] = meta?.DeepClone() ?? new JsonObject();
+                return metaResult;
+            case "pid":
+                return Text(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            default:
+                throw new ArgumentException($"Unknown tool: {name}");
+        }
+    }
+
+    private async Task<JsonNode?> RequestAsync(string method, JsonObject parameters)
+    {
+        var id = $"demo-{Interlocked.Increment(ref _nextId)}";
+        var waiter = new TaskCompletionSource<JsonNode?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waiting)
+        {
+            _waiting[JsonValue.Create(id).ToJsonString()] = waiter;
+        }
+
+        await WriteAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = parameters });
+        return await waiter.Task;
+    }
+
+    private static JsonObject Tool(string name, string description, params (string Name, string Type)[] properties)
+    {
+        var props = new JsonObject();
+        var required = new JsonArray();
+        foreach (var (propertyName, type) in properties)
+        {
+            props[propertyName] = new JsonObject { ["type"] = type };
+            required.Add(JsonValue.Create(propertyName));
+        }
+
+        return new JsonObject
+        {
+            ["name"] = name,
+            ["description"] = description,
+            ["inputSchema"] = new JsonObject { ["type"] = "object", ["properties"] = props, ["required"] = required },
+        };
+    }
+
+    private static JsonObject Text(string text) => new()
+    {
+        ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = text }),
+    };
+
+    private static JsonObject Error(JsonNode? id, int code, string message, JsonNode? data = null)
+    {
+        var error = new JsonObject { ["code"] = code, ["message"] = message };
+        if (data is not null)
+        {
+            error["data"] = data;
+        }
+
+        return new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["error"] = error };
+    }
+
+    private async Task WriteAsync(JsonObject message)
+    {
+        var bytes = Encoding.UTF8.GetBytes(message.ToJsonString() + "\n");
+        await _writeLock.WaitAsync();
+        try
+        {
+            await _output.WriteAsync(bytes);
+            await _output.FlushAsync();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+}

@@ -1,0 +1,487 @@
+using System.Text.Json.Nodes;
+using McpGateway.Configuration;
+using McpGateway.Observability;
+using McpGateway.Policy;
+using McpGateway.Protocol;
+using McpGateway.Sessions;
+using McpGateway.Upstreams;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
+
+namespace McpGateway.Endpoints;
+
+/// <summary>
+/// <c>/servers/{name}/mcp</c> (Streamable HTTP) and <c>/servers/{name}/sse</c> + <c>/servers/{name}/message</c>
+/// (legacy HTTP+SSE): one upstream server, names and payloads unchanged.
+/// </summary>
+internal sealed class PassthroughEndpoints(
+    IGatewayConfigProvider config,
+    SessionStore sessions,
+    StatelessLinks statelessLinks,
+    ForwardPipeline pipeline,
+    ILoggerFactory loggerFactory)
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Endpoints");
+
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/servers/{name}/mcp", (HttpContext context, string name, PassthroughEndpoints endpoints) => endpoints.PostAsync(context, name));
+        routes.MapGet("/servers/{name}/mcp", (HttpContext context, string name, PassthroughEndpoints endpoints) => endpoints.GetAsync(context, name));
+        routes.MapDelete("/servers/{name}/mcp", (HttpContext context, string name, PassthroughEndpoints endpoints) => endpoints.DeleteAsync(context, name));
+        routes.MapGet("/servers/{name}/sse", (HttpContext context, string name, PassthroughEndpoints endpoints) => endpoints.OpenLegacyStreamAsync(context, name));
+        routes.MapPost("/servers/{name}/message", (HttpContext context, string name, PassthroughEndpoints endpoints) => endpoints.PostLegacyMessageAsync(context, name));
+    }
+
+    // ---- Streamable HTTP ----
+
+    private async Task PostAsync(HttpContext context, string name)
+    {
+        var server = await ResolveAsync(context, name);
+        if (server is null)
+        {
+            return;
+        }
+
+        var gateway = config.Current.Gateway;
+        if (!RequestGuards.IsJsonContent(context.Request))
+        {
+            await RejectAsync(context, StatusCodes.Status415UnsupportedMediaType, "Content-Type must be application/json");
+            return;
+        }
+
+        if (!RequestGuards.Accepts(context.Request, "application/json") && !RequestGuards.Accepts(context.Request, "text/event-stream"))
+        {
+            await RejectAsync(context, StatusCodes.Status406NotAcceptable, "Accept must include application/json and text/event-stream");
+            return;
+        }
+
+        var read = await HttpMessages.ReadMessageAsync(context, gateway.MaxRequestBodyBytes);
+        if (read.Message is not { } message)
+        {
+            GatewayLog.RequestRejected(_logger, context.Request.Method, context.Request.Path, read.Status, read.Error!.Error.Message);
+            await HttpMessages.WriteJsonAsync(context.Response, read.Error!, read.Status);
+            return;
+        }
+
+        if (message is JsonRpcRequest { Method: McpMethods.Initialize } initialize)
+        {
+            await InitializeAsync(context, server, initialize);
+            return;
+        }
+
+        var sessionId = context.Request.Headers[McpHeaders.SessionId].ToString();
+        if (string.IsNullOrEmpty(sessionId))
+        {
+            await HandleStatelessAsync(context, server, message);
+            return;
+        }
+
+        var session = sessions.Find(sessionId, server.Name);
+        if (session is null)
+        {
+            await SessionNotFoundAsync(context, message);
+            return;
+        }
+
+        if (message is JsonRpcRequest request)
+        {
+            await RespondAsync(context, request, stream => pipeline.InvokeAsync(new ForwardContext(server, request, stream, session, context.RequestAborted)));
+            return;
+        }
+
+        await session.AcceptFromClientAsync(message, context.RequestAborted);
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+    }
+
+    private async Task InitializeAsync(HttpContext context, ServerConfig server, JsonRpcRequest initialize)
+    {
+        var hello = new ClientHello(initialize.Params as JsonObject ?? [], PreferModern: false);
+        var session = sessions.Create(server, hello, legacySse: false);
+        var answer = await session.InitializeAsync(initialize, context.RequestAborted);
+        if (answer is JsonRpcError)
+        {
+            await sessions.CloseAsync(session, "initialize failed");
+        }
+        else
+        {
+            context.Response.Headers[McpHeaders.SessionId] = session.Id;
+        }
+
+        await HttpMessages.WriteJsonAsync(context.Response, answer);
+    }
+
+    /// <summary>Requests without a session: the stateless 2026-07-28 revision, or a client that forgot the header.</summary>
+    private async Task HandleStatelessAsync(HttpContext context, ServerConfig server, JsonRpcMessage message)
+    {
+        var headerVersion = context.Request.Headers[McpHeaders.ProtocolVersion].ToString();
+        var metaVersion = (message as JsonRpcRequest)?.Params?["_meta"]?[McpMethods.MetaProtocolVersion] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+        var version = metaVersion ?? (headerVersion.Length > 0 ? headerVersion : null);
+        var requestId = (message as JsonRpcRequest)?.Id ?? default;
+
+        if (version is null || ProtocolVersions.IsStateful(version))
+        {
+            await RejectAsync(context, StatusCodes.Status400BadRequest, $"Bad Request: the {McpHeaders.SessionId} header is required (send initialize first)", requestId);
+            return;
+        }
+
+        if (metaVersion is not null && headerVersion.Length > 0 && metaVersion != headerVersion)
+        {
+            await HttpMessages.WriteJsonAsync(context.Response, GatewayErrors.Create(requestId, GatewayErrors.HeaderMismatch,
+                $"{McpHeaders.ProtocolVersion} header '{headerVersion}' does not match _meta protocol version '{metaVersion}'"), StatusCodes.Status400BadRequest);
+            return;
+        }
+
+        if (!ProtocolVersions.IsModern(version))
+        {
+            await HttpMessages.WriteJsonAsync(context.Response, GatewayErrors.Create(requestId, GatewayErrors.UnsupportedProtocolVersion,
+                $"Unsupported protocol version '{version}'",
+                new JsonObject { ["supported"] = new JsonArray([.. ProtocolVersions.All.Select(x => (JsonNode)x)]), ["requested"] = version }), StatusCodes.Status400BadRequest);
+            return;
+        }
+
+        if (message is not JsonRpcRequest request)
+        {
+            // Stateless clients cancel by closing the request's stream; nothing else needs relaying.
+            context.Response.StatusCode = StatusCodes.Status202Accepted;
+            return;
+        }
+
+        var link = statelessLinks.For(server);
+        await RespondAsync(context, request, async stream =>
+        {
+            var answer = request.Method == McpMethods.ServerDiscover
+                ? await DiscoverAsync(link, request, stream, context.RequestAborted)
+                : await pipeline.InvokeAsync(new ForwardContext(server, request, stream, null, context.RequestAborted) { Link = link });
+            return MarkComplete(answer);
+        });
+    }
+
+    private static async Task<JsonRpcMessage> DiscoverAsync(UpstreamLink link, JsonRpcRequest request, IClientChannel stream, CancellationToken cancellationToken)
+    {
+        UpstreamHandshake handshake;
+        try
+        {
+            await link.GetSessionAsync(cancellationToken);
+            handshake = link.Handshake!;
+        }
+        catch (UpstreamException ex)
+        {
+            return GatewayErrors.Unavailable(request.Id, link.Server.Name, ex.Reason);
+        }
+
+        if (handshake.IsModern)
+        {
+            return await link.ForwardAsync(request, stream, cancellationToken);
+        }
+
+        // A stateful upstream does not know server/discover: answer from its initialize result.
+        var init = handshake.InitializeResult;
+        var result = new JsonObject
+        {
+            ["supportedVersions"] = new JsonArray([.. ProtocolVersions.All.Select(x => (JsonNode)x)]),
+            ["capabilities"] = handshake.Capabilities.DeepClone(),
+            ["_meta"] = new JsonObject { ["io.modelcontextprotocol/serverInfo"] = init["serverInfo"]?.DeepClone() },
+        };
+        if (init["instructions"] is { } instructions)
+        {
+            result["instructions"] = instructions.DeepClone();
+        }
+
+        return new JsonRpcResponse { Id = request.Id, Result = result };
+    }
+
+    /// <summary>Results in the stateless revision say what they are; stateful upstreams never do.</summary>
+    private static JsonRpcMessage MarkComplete(JsonRpcMessage answer)
+    {
+        if (answer is JsonRpcResponse { Result: JsonObject result } && !result.ContainsKey("resultType"))
+        {
+            result["resultType"] = "complete";
+        }
+
+        return answer;
+    }
+
+    /// <summary>
+    /// Answers one request: plain JSON when the answer is the first thing that arrives, otherwise an SSE stream carrying
+    /// the related progress, server→client requests and notifications, then the answer.
+    /// </summary>
+    private static async Task RespondAsync(HttpContext context, JsonRpcRequest request, Func<IClientChannel, Task<JsonRpcMessage>> forward)
+    {
+        var stream = new MessageStream();
+        var forwarding = ForwardIntoAsync(stream, forward);
+
+        var reader = stream.Reader;
+        JsonRpcMessage first;
+        try
+        {
+            first = await reader.ReadAsync(context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            await forwarding;
+            return;
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            return;
+        }
+
+        if (IsAnswerTo(first, request))
+        {
+            await HttpMessages.WriteJsonAsync(context.Response, first);
+            return;
+        }
+
+        HttpMessages.StartEventStream(context.Response);
+        var writer = context.Response.BodyWriter;
+        try
+        {
+            await HttpMessages.WriteEventAsync(writer, first, context.RequestAborted);
+            await foreach (var next in reader.ReadAllAsync(context.RequestAborted))
+            {
+                await HttpMessages.WriteEventAsync(writer, next, context.RequestAborted);
+                if (IsAnswerTo(next, request))
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away; forwarding sees the same token and cancels upstream.
+        }
+
+        await forwarding;
+    }
+
+    private static async Task ForwardIntoAsync(MessageStream stream, Func<IClientChannel, Task<JsonRpcMessage>> forward)
+    {
+        try
+        {
+            stream.TryWrite(await forward(stream));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            stream.Complete();
+        }
+    }
+
+    private static bool IsAnswerTo(JsonRpcMessage message, JsonRpcRequest request) =>
+        message is JsonRpcResponse or JsonRpcError && ((JsonRpcMessageWithId)message).Id == request.Id;
+
+    private async Task GetAsync(HttpContext context, string name)
+    {
+        var server = await ResolveAsync(context, name);
+        if (server is null)
+        {
+            return;
+        }
+
+        if (!RequestGuards.Accepts(context.Request, "text/event-stream"))
+        {
+            await RejectAsync(context, StatusCodes.Status406NotAcceptable, "Accept must include text/event-stream");
+            return;
+        }
+
+        var sessionId = context.Request.Headers[McpHeaders.SessionId].ToString();
+        if (string.IsNullOrEmpty(sessionId))
+        {
+            var status = IsModernRequest(context) ? StatusCodes.Status405MethodNotAllowed : StatusCodes.Status400BadRequest;
+            await RejectAsync(context, status, status == StatusCodes.Status405MethodNotAllowed
+                ? "The stateless revision has no GET stream"
+                : $"Bad Request: the {McpHeaders.SessionId} header is required");
+            return;
+        }
+
+        var session = sessions.Find(sessionId, server.Name);
+        if (session is null)
+        {
+            await SessionNotFoundAsync(context, null);
+            return;
+        }
+
+        var stream = new MessageStream();
+        if (!session.TryAttachStandalone(stream))
+        {
+            await RejectAsync(context, StatusCodes.Status409Conflict, "This session already has a GET stream open");
+            return;
+        }
+
+        await PumpAsync(context, session, stream);
+    }
+
+    private async Task DeleteAsync(HttpContext context, string name)
+    {
+        var server = await ResolveAsync(context, name);
+        if (server is null)
+        {
+            return;
+        }
+
+        var sessionId = context.Request.Headers[McpHeaders.SessionId].ToString();
+        if (string.IsNullOrEmpty(sessionId))
+        {
+            await RejectAsync(context, StatusCodes.Status400BadRequest, $"Bad Request: the {McpHeaders.SessionId} header is required");
+            return;
+        }
+
+        var session = sessions.Find(sessionId, server.Name);
+        if (session is null)
+        {
+            await SessionNotFoundAsync(context, null);
+            return;
+        }
+
+        await sessions.CloseAsync(session, "client ended the session");
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    // ---- legacy HTTP+SSE (2024-11-05) ----
+
+    private async Task OpenLegacyStreamAsync(HttpContext context, string name)
+    {
+        var server = await ResolveAsync(context, name);
+        if (server is null)
+        {
+            return;
+        }
+
+        var session = sessions.Create(server, new ClientHello([], PreferModern: false), legacySse: true);
+        var stream = new MessageStream();
+        session.TryAttachStandalone(stream);
+        HttpMessages.StartEventStream(context.Response);
+        try
+        {
+            await HttpMessages.WriteRawEventAsync(context.Response.BodyWriter, "endpoint", $"{context.Request.PathBase}/servers/{Uri.EscapeDataString(server.Name)}/message?sessionId={session.Id}", context.RequestAborted);
+            await PumpAsync(context, session, stream, eventStreamStarted: true);
+        }
+        finally
+        {
+            await sessions.CloseAsync(session, "SSE stream closed");
+        }
+    }
+
+    private async Task PostLegacyMessageAsync(HttpContext context, string name)
+    {
+        var server = await ResolveAsync(context, name);
+        if (server is null)
+        {
+            return;
+        }
+
+        var sessionId = context.Request.Query["sessionId"].ToString();
+        if (string.IsNullOrEmpty(sessionId))
+        {
+            await RejectAsync(context, StatusCodes.Status400BadRequest, "Bad Request: the sessionId query parameter is required");
+            return;
+        }
+
+        var session = sessions.Find(sessionId, server.Name);
+        if (session is null)
+        {
+            await SessionNotFoundAsync(context, null);
+            return;
+        }
+
+        var read = await HttpMessages.ReadMessageAsync(context, config.Current.Gateway.MaxRequestBodyBytes);
+        if (read.Message is not { } message)
+        {
+            await HttpMessages.WriteJsonAsync(context.Response, read.Error!, read.Status);
+            return;
+        }
+
+        // Answers travel down the SSE stream; the POST is only acknowledged.
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        switch (message)
+        {
+            case JsonRpcRequest { Method: McpMethods.Initialize } initialize:
+                _ = AnswerOnStreamAsync(session, () => session.InitializeAsync(initialize, CancellationToken.None));
+                break;
+            case JsonRpcRequest request:
+                _ = AnswerOnStreamAsync(session, () => pipeline.InvokeAsync(new ForwardContext(server, request, session.LegacyStream, session, CancellationToken.None)));
+                break;
+            default:
+                await session.AcceptFromClientAsync(message, context.RequestAborted);
+                break;
+        }
+    }
+
+    private static async Task AnswerOnStreamAsync(DownstreamSession session, Func<Task<JsonRpcMessage>> answer)
+    {
+        try
+        {
+            session.LegacyStream?.TryWrite(await answer());
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    // ---- shared ----
+
+    private static async Task PumpAsync(HttpContext context, DownstreamSession session, MessageStream stream, bool eventStreamStarted = false)
+    {
+        session.StreamOpened();
+        try
+        {
+            if (!eventStreamStarted)
+            {
+                HttpMessages.StartEventStream(context.Response);
+                await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+            }
+
+            await foreach (var message in stream.Reader.ReadAllAsync(context.RequestAborted))
+            {
+                await HttpMessages.WriteEventAsync(context.Response.BodyWriter, message, context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            session.DetachStandalone(stream);
+            session.StreamClosed();
+        }
+    }
+
+    private async Task<ServerConfig?> ResolveAsync(HttpContext context, string name)
+    {
+        var current = config.Current;
+        if (!RequestGuards.IsOriginAllowed(context.Request, current.Gateway))
+        {
+            await RejectAsync(context, StatusCodes.Status403Forbidden, $"Origin '{context.Request.Headers.Origin}' is not allowed (gateway.allowedOrigins)");
+            return null;
+        }
+
+        var server = current.FindServer(name);
+        if (server is null || !server.Enabled)
+        {
+            GatewayLog.RequestRejected(_logger, context.Request.Method, context.Request.Path, StatusCodes.Status404NotFound, "unknown server");
+            await HttpMessages.WriteProblemAsync(context.Response, StatusCodes.Status404NotFound,
+                server is null ? $"Unknown server '{name}'" : $"Server '{name}' is disabled", name);
+            return null;
+        }
+
+        return server;
+    }
+
+    private async Task SessionNotFoundAsync(HttpContext context, JsonRpcMessage? message) =>
+        await RejectAsync(context, StatusCodes.Status404NotFound, "Session not found: it expired or was closed; send initialize to start a new one",
+            (message as JsonRpcRequest)?.Id ?? default);
+
+    private async Task RejectAsync(HttpContext context, int status, string reason, RequestId id = default)
+    {
+        GatewayLog.RequestRejected(_logger, context.Request.Method, context.Request.Path, status, reason);
+        await HttpMessages.WriteJsonAsync(context.Response, GatewayErrors.Create(id, GatewayErrors.InvalidRequest, reason), status);
+    }
+
+    private static bool IsModernRequest(HttpContext context) =>
+        ProtocolVersions.IsModern(context.Request.Headers[McpHeaders.ProtocolVersion].ToString());
+}

@@ -1,0 +1,60 @@
+using McpGateway.Configuration;
+using McpGateway.Observability;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace McpGateway.Hosting;
+
+/// <summary>Builds the gateway's web application; used by <c>serve</c> and by the tests (Kestrel on port 0).</summary>
+public static class GatewayApp
+{
+    public static WebApplication Build(GatewayConfig config, string? urls = null, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseUrls(urls ?? config.Gateway.Listen);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // The gateway enforces gateway.maxRequestBodyBytes itself so it can answer with a JSON-RPC body.
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.AddServerHeader = false;
+        });
+        builder.Logging.ClearProviders();
+        if (configureLogging is null)
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+            builder.Logging.AddFilter("ModelContextProtocol", LogLevel.Warning);
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
+
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.Services.AddMcpGateway(config);
+
+        var app = builder.Build();
+        app.MapMcpGateway();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+            GatewayLog.Started(app.Logger, Upstreams.GatewayVersion.Current, config.Servers.Count, string.Join(", ", addresses ?? []));
+        });
+        return app;
+    }
+
+    /// <summary>The addresses Kestrel actually bound (resolves port 0).</summary>
+    public static IReadOnlyList<string> BoundAddresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+}

@@ -1,0 +1,51 @@
+using System.Net;
+using McpGateway.Configuration;
+using McpGateway.Endpoints;
+using McpGateway.Policy;
+using McpGateway.Sessions;
+using McpGateway.Upstreams;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace McpGateway.Hosting;
+
+public static class GatewayServiceCollectionExtensions
+{
+    /// <summary>Registers the gateway around one initial configuration snapshot.</summary>
+    public static IServiceCollection AddMcpGateway(this IServiceCollection services, GatewayConfig config)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new GatewayConfigProvider(config));
+        services.AddSingleton<IGatewayConfigProvider>(sp => sp.GetRequiredService<GatewayConfigProvider>());
+        services.AddSingleton(sp => new UpstreamConnector(CreateUpstreamHttpClient(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<SessionStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionStore>());
+        services.AddSingleton<StatelessLinks>();
+        services.AddHostedService(sp => sp.GetRequiredService<StatelessLinks>());
+        services.AddSingleton<ForwardPipeline>();
+        services.AddSingleton<PassthroughEndpoints>();
+        return services;
+    }
+
+    /// <summary>Maps every gateway endpoint.</summary>
+    public static IEndpointRouteBuilder MapMcpGateway(this IEndpointRouteBuilder routes)
+    {
+        HealthEndpoints.Map(routes);
+        PassthroughEndpoints.Map(routes);
+        return routes;
+    }
+
+    /// <summary>One pooled client for every HTTP upstream. No overall timeout: SSE streams live long; the gateway times requests itself.</summary>
+    private static HttpClient CreateUpstreamHttpClient() => new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        AutomaticDecompression = DecompressionMethods.All,
+        UseCookies = false,
+        ConnectTimeout = TimeSpan.FromSeconds(30),
+    })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Logging;
+
+namespace McpGateway.Observability;
+
+/// <summary>Every log line the gateway writes, with stable event ids. Payloads are only ever logged at Trace.</summary>
+internal static partial class GatewayLog
+{
+    // 1xxx: upstreams
+    [LoggerMessage(1001, LogLevel.Information, "[{Server}] stderr: {Line}")]
+    public static partial void UpstreamStderr(ILogger logger, string server, string line);
+
+    [LoggerMessage(1002, LogLevel.Information, "[{Server}] started process {ProcessId} ({Command})")]
+    public static partial void UpstreamProcessStarted(ILogger logger, string server, int processId, string command);
+
+    [LoggerMessage(1003, LogLevel.Warning, "[{Server}] process {ProcessId} ended: {Reason}")]
+    public static partial void UpstreamProcessExited(ILogger logger, string server, int processId, string reason);
+
+    [LoggerMessage(1004, LogLevel.Warning, "[{Server}] ignored a line on stdout that is not a JSON-RPC message: {Reason}")]
+    public static partial void UpstreamInvalidLine(ILogger logger, string server, string reason);
+
+    [LoggerMessage(1005, LogLevel.Warning, "[{Server}] process {ProcessId} ignored stdin close and SIGTERM; killing it")]
+    public static partial void UpstreamProcessKilled(ILogger logger, string server, int processId);
+
+    [LoggerMessage(1006, LogLevel.Debug, "[{Server}] answer to unknown request id {Id} ignored")]
+    public static partial void UpstreamUnmatchedResponse(ILogger logger, string server, long id);
+
+    [LoggerMessage(1007, LogLevel.Warning, "[{Server}] closing the upstream failed")]
+    public static partial void UpstreamDisposeFailed(ILogger logger, string server, Exception exception);
+
+    [LoggerMessage(1008, LogLevel.Information, "[{Server}] upstream session expired; opening a new one")]
+    public static partial void UpstreamSessionExpired(ILogger logger, string server);
+
+    [LoggerMessage(1009, LogLevel.Information, "[{Server}] connected (protocol {ProtocolVersion})")]
+    public static partial void UpstreamConnected(ILogger logger, string server, string protocolVersion);
+
+    [LoggerMessage(1010, LogLevel.Warning, "[{Server}] upstream went away ({Reason}); restarting in {DelayMs} ms")]
+    public static partial void UpstreamRestartScheduled(ILogger logger, string server, string reason, double delayMs);
+
+    // 2xxx: downstream sessions
+    [LoggerMessage(2001, LogLevel.Information, "session {SessionId} opened on server {Server} ({Transport})")]
+    public static partial void SessionCreated(ILogger logger, string sessionId, string server, string transport);
+
+    [LoggerMessage(2002, LogLevel.Information, "session {SessionId} on server {Server} closed: {Reason}")]
+    public static partial void SessionClosed(ILogger logger, string sessionId, string server, string reason);
+
+    [LoggerMessage(2003, LogLevel.Debug, "session {SessionId}: answer to unknown request id {Id} ignored")]
+    public static partial void UnmatchedClientResponse(ILogger logger, string sessionId, long id);
+
+    [LoggerMessage(2004, LogLevel.Warning, "session {SessionId}: no stream open and backlog full; dropped the oldest message")]
+    public static partial void BacklogOverflow(ILogger logger, string sessionId);
+
+    [LoggerMessage(2005, LogLevel.Debug, "[{Server}] notification {Method} on the shared stateless link dropped: no client session to deliver it to")]
+    public static partial void StatelessNotificationDropped(ILogger logger, string server, string method);
+
+    // 3xxx: endpoints and host
+    [LoggerMessage(3001, LogLevel.Information, "{Method} {Path} rejected with {Status}: {Reason}")]
+    public static partial void RequestRejected(ILogger logger, string method, string path, int status, string reason);
+
+    [LoggerMessage(3002, LogLevel.Warning, "config: {Diagnostic}")]
+    public static partial void ConfigWarning(ILogger logger, string diagnostic);
+
+    [LoggerMessage(3003, LogLevel.Information, "McpGateway {Version} serving {ServerCount} server(s) on {Urls}")]
+    public static partial void Started(ILogger logger, string version, int serverCount, string urls);
+
+    [LoggerMessage(3004, LogLevel.Trace, "session {SessionId} ← {Payload}")]
+    public static partial void ClientMessage(ILogger logger, string sessionId, string payload);
+}

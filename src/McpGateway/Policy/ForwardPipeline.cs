@@ -1,0 +1,57 @@
+using McpGateway.Configuration;
+using McpGateway.Sessions;
+using McpGateway.Upstreams;
+using ModelContextProtocol.Protocol;
+
+namespace McpGateway.Policy;
+
+/// <summary>Everything a filter may look at for one forwarded request. One instance per request; no statics.</summary>
+internal sealed class ForwardContext(ServerConfig server, JsonRpcRequest request, IClientChannel? channel, DownstreamSession? session, CancellationToken aborted)
+{
+    public ServerConfig Server { get; } = server;
+
+    public JsonRpcRequest Request { get; } = request;
+
+    /// <summary>Where related messages (progress, server→client requests) for this request go.</summary>
+    public IClientChannel? Channel { get; } = channel;
+
+    /// <summary>The client session, or null for a stateless (2026-07-28) request.</summary>
+    public DownstreamSession? Session { get; } = session;
+
+    /// <summary>The upstream link for stateless requests; sessions use their own.</summary>
+    public UpstreamLink? Link { get; init; }
+
+    public CancellationToken Aborted { get; } = aborted;
+}
+
+internal delegate Task<JsonRpcMessage> ForwardDelegate(ForwardContext context);
+
+/// <summary>A step around forwarding (authentication, limits, validation, caching — later issues add them).</summary>
+internal interface IForwardFilter
+{
+    Task<JsonRpcMessage> InvokeAsync(ForwardContext context, ForwardDelegate next);
+}
+
+/// <summary>The chain of registered filters ending in the upstream call; built once.</summary>
+internal sealed class ForwardPipeline
+{
+    private readonly ForwardDelegate _entry;
+
+    public ForwardPipeline(IEnumerable<IForwardFilter> filters)
+    {
+        ForwardDelegate next = ForwardAsync;
+        foreach (var filter in filters.Reverse())
+        {
+            var inner = next;
+            next = context => filter.InvokeAsync(context, inner);
+        }
+
+        _entry = next;
+    }
+
+    public Task<JsonRpcMessage> InvokeAsync(ForwardContext context) => _entry(context);
+
+    private static Task<JsonRpcMessage> ForwardAsync(ForwardContext context) => context.Session is { } session
+        ? session.ForwardRequestAsync(context.Request, context.Channel, context.Aborted)
+        : context.Link!.ForwardAsync(context.Request, context.Channel, context.Aborted);
+}

@@ -1,0 +1,37 @@
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+
+namespace McpGateway.Protocol;
+
+/// <summary>JSON-RPC error codes the gateway itself produces, and builders for them.</summary>
+internal static class GatewayErrors
+{
+    public const int ParseError = -32700;
+    public const int InvalidRequest = -32600;
+    public const int MethodNotFound = -32601;
+    public const int InvalidParams = -32602;
+    public const int InternalError = -32603;
+
+    /// <summary>The upstream could not be reached, crashed, or closed the connection.</summary>
+    public const int UpstreamUnavailable = -32000;
+
+    /// <summary>The upstream did not answer within the configured timeout.</summary>
+    public const int UpstreamTimeout = -32001;
+
+    public const int HeaderMismatch = -32020;
+    public const int UnsupportedProtocolVersion = -32022;
+
+    public static JsonRpcError Create(RequestId id, int code, string message, JsonNode? data = null) => new()
+    {
+        Id = id,
+        Error = new JsonRpcErrorDetail { Code = code, Message = message, Data = data },
+    };
+
+    public static JsonRpcError Unavailable(RequestId id, string server, string reason) =>
+        Create(id, UpstreamUnavailable, $"Upstream server '{server}' is unavailable: {reason}", ServerData(server));
+
+    public static JsonRpcError Timeout(RequestId id, string server, string method, TimeSpan timeout) =>
+        Create(id, UpstreamTimeout, $"Upstream server '{server}' did not answer '{method}' within {timeout.TotalSeconds:0.###} s", ServerData(server));
+
+    public static JsonObject ServerData(string server) => new() { ["server"] = server };
+}

@@ -1,0 +1,281 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using McpGateway.Configuration;
+using McpGateway.Observability;
+using McpGateway.Protocol;
+using McpGateway.Upstreams;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
+
+namespace McpGateway.Sessions;
+
+/// <summary>
+/// One client session on a passthrough endpoint, bound to its own upstream session (per-client mode), so that
+/// sampling, elicitation, roots, progress and logging reach exactly the client that caused them.
+/// </summary>
+internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
+{
+    /// <summary>Messages kept for a client that has no stream open yet; older ones are dropped beyond this.</summary>
+    private const int BacklogLimit = 1000;
+
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<long, PendingClientRequest> _toClient = new();
+    private readonly ConcurrentQueue<JsonRpcMessage> _backlog = new();
+    private readonly Lock _standaloneLock = new();
+    private MessageStream? _standalone;
+    private long _nextClientRequestId;
+    private int _openStreams;
+    private int _disposed;
+
+    public DownstreamSession(string id, ServerConfig server, GatewayOptions options, ClientHello hello, bool legacySse, UpstreamConnector connector, ILogger logger, TimeProvider time)
+    {
+        Id = id;
+        Server = server;
+        IsLegacySse = legacySse;
+        _logger = logger;
+        _time = time;
+        Link = new UpstreamLink(server, options, hello, connector, this, logger, time);
+        LastActivity = time.GetUtcNow();
+    }
+
+    public string Id { get; }
+
+    public ServerConfig Server { get; }
+
+    public UpstreamLink Link { get; }
+
+    /// <summary>The legacy HTTP+SSE transport: every message to the client, answers included, goes down one stream.</summary>
+    public bool IsLegacySse { get; }
+
+    /// <summary>The revision agreed with the client.</summary>
+    public string? ProtocolVersion { get; private set; }
+
+    public JsonObject ClientCapabilities { get; private set; } = [];
+
+    public bool IsInitialized => ProtocolVersion is not null;
+
+    public DateTimeOffset LastActivity { get; private set; }
+
+    public bool HasOpenStream => Volatile.Read(ref _openStreams) > 0;
+
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>The one SSE connection of a legacy-transport session.</summary>
+    public MessageStream? LegacyStream => IsLegacySse ? Volatile.Read(ref _standalone) : null;
+
+    public void Touch() => LastActivity = _time.GetUtcNow();
+
+    /// <summary>Opens the upstream session with the client's own <c>initialize</c> and answers it in the client's revision.</summary>
+    public async Task<JsonRpcMessage> InitializeAsync(JsonRpcRequest request, CancellationToken cancellationToken)
+    {
+        var parameters = request.Params as JsonObject ?? [];
+        ClientCapabilities = parameters["capabilities"] as JsonObject ?? [];
+
+        // Legacy SSE sessions exist before the client says who it is; the upstream must hear the client's own hello.
+        Link.Hello = new ClientHello((JsonObject)parameters.DeepClone(), PreferModern: false);
+        UpstreamHandshake handshake;
+        try
+        {
+            await Link.GetSessionAsync(cancellationToken);
+            handshake = Link.Handshake!;
+        }
+        catch (UpstreamException ex)
+        {
+            return GatewayErrors.Unavailable(request.Id, Server.Name, ex.Reason);
+        }
+
+        var version = ProtocolVersions.NegotiateStateful((string?)parameters["protocolVersion"]);
+        var result = (JsonObject)handshake.InitializeResult.DeepClone();
+        result["protocolVersion"] = version;
+        ProtocolVersion = version;
+        return new JsonRpcResponse { Id = request.Id, Result = result };
+    }
+
+    /// <summary>Forwards a request. Answers <c>ping</c> itself.</summary>
+    public async Task<JsonRpcMessage> ForwardRequestAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken)
+    {
+        Touch();
+        if (request.Method == McpMethods.Ping)
+        {
+            return new JsonRpcResponse { Id = request.Id, Result = new JsonObject() };
+        }
+
+        var answer = await Link.ForwardAsync(request, channel, cancellationToken);
+        Touch();
+        return answer;
+    }
+
+    /// <summary>A client notification or a client's answer to a server→client request.</summary>
+    public async Task AcceptFromClientAsync(JsonRpcMessage message, CancellationToken cancellationToken)
+    {
+        Touch();
+        switch (message)
+        {
+            case JsonRpcNotification { Method: McpMethods.Initialized }:
+                // The gateway completed the upstream handshake itself.
+                return;
+            case JsonRpcNotification notification:
+                await Link.ForwardNotificationAsync(notification, cancellationToken);
+                return;
+            case JsonRpcMessageWithId { Id.Id: long id } answer when message is JsonRpcResponse or JsonRpcError:
+                if (_toClient.TryRemove(id, out var pending))
+                {
+                    JsonRpcMessage upstreamAnswer = answer is JsonRpcResponse response
+                        ? new JsonRpcResponse { Id = pending.UpstreamId, Result = response.Result }
+                        : new JsonRpcError { Id = pending.UpstreamId, Error = ((JsonRpcError)answer).Error };
+                    try
+                    {
+                        await pending.Session.SendAsync(upstreamAnswer, cancellationToken);
+                    }
+                    catch (UpstreamException)
+                    {
+                        // The upstream that asked is gone; its restart will not expect this answer.
+                    }
+                }
+                else
+                {
+                    GatewayLog.UnmatchedClientResponse(_logger, Id, id);
+                }
+
+                return;
+            default:
+                GatewayLog.UnmatchedClientResponse(_logger, Id, -1);
+                return;
+        }
+    }
+
+    /// <summary>Attaches the stream that carries server-initiated messages (GET stream, or the legacy SSE connection).</summary>
+    public bool TryAttachStandalone(MessageStream stream)
+    {
+        lock (_standaloneLock)
+        {
+            if (_standalone is not null)
+            {
+                return false;
+            }
+
+            _standalone = stream;
+            while (_backlog.TryDequeue(out var queued))
+            {
+                stream.TryWrite(queued);
+            }
+
+            return true;
+        }
+    }
+
+    public void DetachStandalone(MessageStream stream)
+    {
+        lock (_standaloneLock)
+        {
+            if (ReferenceEquals(_standalone, stream))
+            {
+                _standalone = null;
+            }
+        }
+    }
+
+    public void StreamOpened() => Interlocked.Increment(ref _openStreams);
+
+    public void StreamClosed()
+    {
+        Interlocked.Decrement(ref _openStreams);
+        Touch();
+    }
+
+    void IUpstreamLinkOwner.OnUpstreamRequest(UpstreamLink link, UpstreamSession session, JsonRpcRequest request)
+    {
+        if (!ClientDeclares(request.Method))
+        {
+            _ = RefuseAsync(session, request, $"the client did not declare the capability '{request.Method}' needs");
+            return;
+        }
+
+        var id = Interlocked.Increment(ref _nextClientRequestId);
+        _toClient[id] = new PendingClientRequest(session, request.Id);
+        Deliver(new JsonRpcRequest { Id = new RequestId(id), Method = request.Method, Params = request.Params }, link.MostRecentChannel());
+    }
+
+    void IUpstreamLinkOwner.OnUpstreamNotification(UpstreamLink link, JsonRpcNotification notification)
+    {
+        if (notification.Method == McpMethods.Cancelled && notification.Params?["requestId"] is JsonValue value && value.TryGetValue(out long _))
+        {
+            // The upstream withdrew one of its own requests: tell the client under the id the client saw.
+            foreach (var (clientId, pending) in _toClient)
+            {
+                if (pending.UpstreamId.Id is long upstreamId && value.TryGetValue(out long cancelled) && upstreamId == cancelled && _toClient.TryRemove(clientId, out _))
+                {
+                    var forwarded = (JsonObject)notification.Params.DeepClone();
+                    forwarded["requestId"] = clientId;
+                    Deliver(new JsonRpcNotification { Method = notification.Method, Params = forwarded }, link.MostRecentChannel());
+                    return;
+                }
+            }
+
+            return;
+        }
+
+        Deliver(notification, preferred: null);
+    }
+
+    private bool ClientDeclares(string method) => method switch
+    {
+        McpMethods.SamplingCreateMessage => ClientCapabilities.ContainsKey("sampling"),
+        McpMethods.ElicitationCreate => ClientCapabilities.ContainsKey("elicitation"),
+        McpMethods.RootsList => ClientCapabilities.ContainsKey("roots"),
+        _ => true,
+    };
+
+    private static async Task RefuseAsync(UpstreamSession session, JsonRpcRequest request, string reason)
+    {
+        try
+        {
+            await session.SendAsync(GatewayErrors.Create(request.Id, GatewayErrors.MethodNotFound, reason));
+        }
+        catch (UpstreamException)
+        {
+        }
+    }
+
+    /// <summary>In the legacy transport everything goes down the one stream; otherwise prefer the related request's stream.</summary>
+    private void Deliver(JsonRpcMessage message, IClientChannel? preferred)
+    {
+        if (!IsLegacySse && preferred?.TryWrite(message) == true)
+        {
+            return;
+        }
+
+        lock (_standaloneLock)
+        {
+            if (_standalone?.TryWrite(message) == true)
+            {
+                return;
+            }
+
+            _backlog.Enqueue(message);
+            while (_backlog.Count > BacklogLimit && _backlog.TryDequeue(out _))
+            {
+                GatewayLog.BacklogOverflow(_logger, Id);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        lock (_standaloneLock)
+        {
+            _standalone?.Complete();
+            _standalone = null;
+        }
+
+        await Link.DisposeAsync();
+    }
+
+    private sealed record PendingClientRequest(UpstreamSession Session, RequestId UpstreamId);
+}

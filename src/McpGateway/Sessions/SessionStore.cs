@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using McpGateway.Configuration;
+using McpGateway.Observability;
+using McpGateway.Upstreams;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace McpGateway.Sessions;
+
+/// <summary>Every live downstream session by id; expires idle ones and closes all of them (and their upstreams) at shutdown.</summary>
+internal sealed class SessionStore(UpstreamConnector connector, IGatewayConfigProvider config, ILoggerFactory loggerFactory, TimeProvider time) : IHostedService, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, DownstreamSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Sessions");
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _sweeper;
+    private int _stopped;
+
+    public int Count => _sessions.Count;
+
+    public DownstreamSession Create(ServerConfig server, ClientHello hello, bool legacySse)
+    {
+        var id = NewSessionId();
+        var session = new DownstreamSession(id, server, config.Current.Gateway, hello, legacySse, connector, _logger, time);
+        _sessions[id] = session;
+        GatewayLog.SessionCreated(_logger, id, server.Name, legacySse ? "sse" : "streamable-http");
+        return session;
+    }
+
+    public DownstreamSession? Find(string id, string serverName) =>
+        _sessions.TryGetValue(id, out var session) && session.Server.Name == serverName && !session.IsDisposed ? session : null;
+
+    public async Task CloseAsync(DownstreamSession session, string reason)
+    {
+        if (_sessions.TryRemove(new KeyValuePair<string, DownstreamSession>(session.Id, session)))
+        {
+            GatewayLog.SessionClosed(_logger, session.Id, session.Server.Name, reason);
+            await session.DisposeAsync();
+        }
+    }
+
+    /// <summary>128 random bits, URL-safe: unguessable and valid in a header.</summary>
+    private static string NewSessionId() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _sweeper = SweepAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    private async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(15), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var idleLimit = config.Current.Gateway.SessionIdleTimeout;
+                var now = time.GetUtcNow();
+                foreach (var (_, session) in _sessions)
+                {
+                    if (!session.HasOpenStream && now - session.LastActivity > idleLimit)
+                    {
+                        await CloseAsync(session, "idle");
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync();
+        if (_sweeper is not null)
+        {
+            await _sweeper.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await Task.WhenAll(_sessions.Values.Select(s => CloseAsync(s, "gateway stopping")));
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+}

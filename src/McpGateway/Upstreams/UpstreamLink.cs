@@ -1,0 +1,515 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using McpGateway.Configuration;
+using McpGateway.Observability;
+using McpGateway.Protocol;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
+
+namespace McpGateway.Upstreams;
+
+/// <summary>A place a message for the downstream client can be written to (a POST's response stream, a GET stream, an SSE connection).</summary>
+internal interface IClientChannel
+{
+    bool TryWrite(JsonRpcMessage message);
+}
+
+/// <summary>Who owns a link: told about upstream traffic that is not the answer to one of its requests.</summary>
+internal interface IUpstreamLinkOwner
+{
+    void OnUpstreamRequest(UpstreamLink link, UpstreamSession session, JsonRpcRequest request);
+
+    void OnUpstreamNotification(UpstreamLink link, JsonRpcNotification notification);
+}
+
+/// <summary>
+/// The bond between one downstream owner (a client session, or the shared stateless pool) and one upstream server.
+/// It connects lazily, performs the handshake in whichever revision the upstream speaks, restarts a crashed upstream
+/// with capped exponential backoff, re-opens an expired HTTP session once, and maps request ids and progress tokens.
+/// </summary>
+internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
+{
+    private readonly UpstreamConnector _connector;
+    private readonly IUpstreamLinkOwner _owner;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _connectLock = new(1, 1);
+    private readonly ConcurrentDictionary<long, InFlight> _byUpstreamId = new();
+    private readonly ConcurrentDictionary<RequestId, InFlight> _byDownstreamId = new();
+    private readonly ConcurrentDictionary<long, InFlight> _byProgressToken = new();
+    private readonly CancellationTokenSource _disposing = new();
+    private UpstreamSession? _current;
+    private long _nextProgressToken;
+    private int _consecutiveFailures;
+    private DateTimeOffset _lastFailureAt;
+    private DateTimeOffset _connectedAt;
+    private int _disposed;
+
+    public UpstreamLink(ServerConfig server, GatewayOptions options, ClientHello hello, UpstreamConnector connector, IUpstreamLinkOwner owner, ILogger logger, TimeProvider time)
+    {
+        Server = server;
+        RequestTimeout = server.RequestTimeout ?? options.RequestTimeout;
+        ConnectTimeout = server.ConnectTimeout ?? options.ConnectTimeout;
+        Hello = hello;
+        _connector = connector;
+        _owner = owner;
+        _logger = logger;
+        _time = time;
+    }
+
+    public ServerConfig Server { get; }
+
+    /// <summary>Replayed to the upstream on every (re)connect; set before the first connect.</summary>
+    public ClientHello Hello { get; set; }
+
+    public TimeSpan RequestTimeout { get; }
+
+    public TimeSpan ConnectTimeout { get; }
+
+    /// <summary>The handshake of the current upstream session, once connected.</summary>
+    public UpstreamHandshake? Handshake { get; private set; }
+
+    /// <summary>How many times the upstream has been (re)started after a crash.</summary>
+    public int Restarts { get; private set; }
+
+    /// <summary>The live upstream session, connecting (or reconnecting after backoff) when there is none.</summary>
+    public async Task<UpstreamSession> GetSessionAsync(CancellationToken cancellationToken)
+    {
+        var current = _current;
+        if (current is { IsClosed: false })
+        {
+            return current;
+        }
+
+        await _connectLock.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            current = _current;
+            if (current is { IsClosed: false })
+            {
+                return current;
+            }
+
+            var delay = BackoffRemaining();
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, _time, cancellationToken);
+            }
+
+            try
+            {
+                var session = await ConnectAsync(cancellationToken);
+                _current = session;
+                _connectedAt = _time.GetUtcNow();
+                _ = WatchAsync(session);
+                return session;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                RecordFailure();
+                throw ex as UpstreamException ?? new UpstreamException(Server.Name, UpstreamSession.Describe(ex));
+            }
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Forwards one client request and returns the answer carrying the client's id. Upstream failures come back as
+    /// JSON-RPC errors naming the server, never as exceptions; only the client's own cancellation throws.
+    /// </summary>
+    public async Task<JsonRpcMessage> ForwardAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            UpstreamSession session;
+            try
+            {
+                session = await GetSessionAsync(cancellationToken);
+            }
+            catch (UpstreamException ex)
+            {
+                return GatewayErrors.Unavailable(request.Id, Server.Name, ex.Reason);
+            }
+
+            var parameters = PrepareParams(request.Params, session);
+            var inFlight = new InFlight(request.Id, channel, session);
+            inFlight.OriginalProgressToken = SwapProgressToken(parameters, inFlight);
+            JsonRpcMessage answer;
+            try
+            {
+                answer = await session.SendRequestAsync(request.Method, parameters, RequestTimeout, upstreamId =>
+                {
+                    inFlight.UpstreamId = upstreamId;
+                    _byUpstreamId[upstreamId] = inFlight;
+                    _byDownstreamId[request.Id] = inFlight;
+                }, cancellationToken);
+            }
+            finally
+            {
+                _byUpstreamId.TryRemove(inFlight.UpstreamId, out _);
+                _byDownstreamId.TryRemove(new KeyValuePair<RequestId, InFlight>(request.Id, inFlight));
+                if (inFlight.ProgressToken is { } token)
+                {
+                    _byProgressToken.TryRemove(token, out _);
+                }
+            }
+
+            // An expired HTTP session never saw the request: open a new one and send it again, once.
+            if (answer is JsonRpcError && session.Expired && attempt == 0 && !cancellationToken.IsCancellationRequested)
+            {
+                GatewayLog.UpstreamSessionExpired(_logger, Server.Name);
+                RestoreProgressToken(parameters, inFlight);
+                continue;
+            }
+
+            return answer switch
+            {
+                JsonRpcResponse response => new JsonRpcResponse { Id = request.Id, Result = response.Result },
+                JsonRpcError error => new JsonRpcError { Id = request.Id, Error = error.Error },
+                _ => GatewayErrors.Create(request.Id, GatewayErrors.InternalError, "unexpected answer"),
+            };
+        }
+    }
+
+    /// <summary>Forwards a client notification (not <c>initialized</c>, which the gateway sends itself).</summary>
+    public async Task ForwardNotificationAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        var current = _current;
+        if (current is not { IsClosed: false })
+        {
+            return;
+        }
+
+        if (notification.Method == McpMethods.Cancelled)
+        {
+            // The client names its own id; the upstream knows the gateway's.
+            if (notification.Params?["requestId"] is JsonValue value && TryReadRequestId(value, out var downstreamId) &&
+                _byDownstreamId.TryGetValue(downstreamId, out var inFlight))
+            {
+                await inFlight.Session.CancelAsync(inFlight.UpstreamId, (string?)notification.Params?["reason"] ?? "cancelled by the client");
+            }
+
+            return;
+        }
+
+        try
+        {
+            await current.SendAsync(new JsonRpcNotification { Method = notification.Method, Params = notification.Params }, cancellationToken);
+        }
+        catch (UpstreamException)
+        {
+            // The session is gone; the next request reconnects.
+        }
+    }
+
+    void IUpstreamListener.OnRequest(UpstreamSession session, JsonRpcRequest request) => _owner.OnUpstreamRequest(this, session, request);
+
+    void IUpstreamListener.OnNotification(UpstreamSession session, JsonRpcNotification notification)
+    {
+        if (notification.Method == McpMethods.Progress && notification.Params is JsonObject progress &&
+            progress["progressToken"] is JsonValue tokenValue && tokenValue.TryGetValue(out long token) &&
+            _byProgressToken.TryGetValue(token, out var inFlight))
+        {
+            progress["progressToken"] = inFlight.OriginalProgressToken?.DeepClone();
+            if (inFlight.Channel?.TryWrite(notification) != true)
+            {
+                _owner.OnUpstreamNotification(this, notification);
+            }
+
+            return;
+        }
+
+        _owner.OnUpstreamNotification(this, notification);
+    }
+
+    /// <summary>The client channel of the request that is currently waiting on this link, most recent first.</summary>
+    public IClientChannel? MostRecentChannel()
+    {
+        InFlight? latest = null;
+        foreach (var (_, inFlight) in _byUpstreamId)
+        {
+            if (inFlight.Channel is not null && (latest is null || inFlight.UpstreamId > latest.UpstreamId))
+            {
+                latest = inFlight;
+            }
+        }
+
+        return latest?.Channel;
+    }
+
+    private JsonNode? PrepareParams(JsonNode? parameters, UpstreamSession session)
+    {
+        if (Handshake is not { IsModern: true })
+        {
+            return parameters;
+        }
+
+        // A stateless upstream learns who is asking from every request's _meta.
+        var obj = parameters as JsonObject ?? [];
+        if (obj["_meta"] is not JsonObject meta)
+        {
+            meta = [];
+            obj["_meta"] = meta;
+        }
+
+        meta[McpMethods.MetaProtocolVersion] = ProtocolVersions.V2026_07_28;
+        if (!meta.ContainsKey(McpMethods.MetaClientCapabilities))
+        {
+            meta[McpMethods.MetaClientCapabilities] = Hello.Capabilities.DeepClone();
+        }
+
+        if (!meta.ContainsKey(McpMethods.MetaClientInfo) && Hello.ClientInfo is { } info)
+        {
+            meta[McpMethods.MetaClientInfo] = info.DeepClone();
+        }
+
+        _ = session;
+        return obj;
+    }
+
+    private JsonNode? SwapProgressToken(JsonNode? parameters, InFlight inFlight)
+    {
+        if (parameters?["_meta"] is not JsonObject meta || meta["progressToken"] is not { } original)
+        {
+            return null;
+        }
+
+        // Tokens are only unique per client; the gateway's own keep clients of a shared upstream apart.
+        var token = Interlocked.Increment(ref _nextProgressToken);
+        inFlight.ProgressToken = token;
+        _byProgressToken[token] = inFlight;
+        meta["progressToken"] = token;
+        return original;
+    }
+
+    private static void RestoreProgressToken(JsonNode? parameters, InFlight inFlight)
+    {
+        if (inFlight.OriginalProgressToken is { } original && parameters?["_meta"] is JsonObject meta)
+        {
+            meta["progressToken"] = original;
+        }
+    }
+
+    private async Task<UpstreamSession> ConnectAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
+        timeout.CancelAfter(ConnectTimeout);
+        UpstreamSession? session = null;
+        try
+        {
+            var transport = await _connector.ConnectAsync(Server, ConnectTimeout, timeout.Token);
+            session = new UpstreamSession(Server.Name, transport, this, _logger);
+            Handshake = Hello.PreferModern
+                ? await TryDiscoverAsync(session, timeout.Token) ?? await InitializeAsync(session, timeout.Token)
+                : await InitializeAsync(session, timeout.Token, fallBackToDiscover: true);
+            GatewayLog.UpstreamConnected(_logger, Server.Name, Handshake.ProtocolVersion);
+            return session;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            if (session is not null)
+            {
+                await session.DisposeAsync();
+            }
+
+            throw new UpstreamException(Server.Name, $"no answer to the handshake within {ConnectTimeout.TotalSeconds:0.###} s");
+        }
+        catch
+        {
+            if (session is not null)
+            {
+                await session.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<UpstreamHandshake> InitializeAsync(UpstreamSession session, CancellationToken cancellationToken, bool fallBackToDiscover = false)
+    {
+        var parameters = (JsonObject)Hello.InitializeParams.DeepClone();
+        parameters["protocolVersion"] = ProtocolVersions.NegotiateStateful(Hello.RequestedVersion);
+        var answer = await session.SendRequestAsync(McpMethods.Initialize, parameters, ConnectTimeout, null, cancellationToken);
+        if (answer is JsonRpcError error)
+        {
+            if (fallBackToDiscover && await TryDiscoverAsync(session, cancellationToken) is { } modern)
+            {
+                return modern;
+            }
+
+            throw new UpstreamException(Server.Name, $"initialize failed: {error.Error.Message} ({error.Error.Code})");
+        }
+
+        var result = ((JsonRpcResponse)answer).Result as JsonObject
+            ?? throw new UpstreamException(Server.Name, "initialize returned no result object");
+        var version = (string?)result["protocolVersion"];
+        if (!ProtocolVersions.IsStateful(version))
+        {
+            throw new UpstreamException(Server.Name, $"it answered initialize with protocol version '{version}', which the gateway does not speak ({string.Join(", ", ProtocolVersions.Stateful)})");
+        }
+
+        await session.SendAsync(new JsonRpcNotification { Method = McpMethods.Initialized }, cancellationToken);
+        return new UpstreamHandshake(version!, IsModern: false, result["capabilities"] as JsonObject ?? [], result, DiscoverResult: null);
+    }
+
+    private async Task<UpstreamHandshake?> TryDiscoverAsync(UpstreamSession session, CancellationToken cancellationToken)
+    {
+        var parameters = new JsonObject
+        {
+            ["_meta"] = new JsonObject
+            {
+                [McpMethods.MetaProtocolVersion] = ProtocolVersions.V2026_07_28,
+                [McpMethods.MetaClientCapabilities] = Hello.Capabilities.DeepClone(),
+                [McpMethods.MetaClientInfo] = Hello.ClientInfo?.DeepClone(),
+            },
+        };
+        var answer = await session.SendRequestAsync(McpMethods.ServerDiscover, parameters, ConnectTimeout, null, cancellationToken);
+        if (answer is not JsonRpcResponse { Result: JsonObject result } ||
+            result["supportedVersions"] is not JsonArray versions ||
+            !versions.Any(v => (string?)v == ProtocolVersions.V2026_07_28))
+        {
+            return null;
+        }
+
+        var serverInfo = (result["_meta"] as JsonObject)?["io.modelcontextprotocol/serverInfo"]?.DeepClone()
+            ?? new JsonObject { ["name"] = Server.Name, ["version"] = "unknown" };
+        var initializeResult = new JsonObject
+        {
+            ["protocolVersion"] = ProtocolVersions.V2026_07_28,
+            ["capabilities"] = result["capabilities"]?.DeepClone() ?? new JsonObject(),
+            ["serverInfo"] = serverInfo,
+        };
+        if (result["instructions"] is { } instructions)
+        {
+            initializeResult["instructions"] = instructions.DeepClone();
+        }
+
+        return new UpstreamHandshake(ProtocolVersions.V2026_07_28, IsModern: true, result["capabilities"] as JsonObject ?? [], initializeResult, result);
+    }
+
+    /// <summary>Watches a session; when it dies on its own, schedules a restart after backoff so notifications resume.</summary>
+    private async Task WatchAsync(UpstreamSession session)
+    {
+        await session.Completion;
+        if (session.ClosedByGateway || Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        if (session.Expired)
+        {
+            return;
+        }
+
+        RecordFailure();
+        var delay = BackoffRemaining();
+        GatewayLog.UpstreamRestartScheduled(_logger, Server.Name, session.CloseReason ?? "closed", delay.TotalMilliseconds);
+        try
+        {
+            await Task.Delay(delay, _time, _disposing.Token);
+            Restarts++;
+            await GetSessionAsync(_disposing.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or UpstreamException)
+        {
+            // A failed restart is retried by the next request, after backoff.
+        }
+    }
+
+    private void RecordFailure()
+    {
+        var now = _time.GetUtcNow();
+
+        // A server that stayed up longer than the cap earns a fresh start.
+        if (_connectedAt != default && now - _connectedAt > Server.RestartMaxBackoff && _lastFailureAt < _connectedAt)
+        {
+            _consecutiveFailures = 0;
+        }
+
+        _consecutiveFailures++;
+        _lastFailureAt = now;
+    }
+
+    internal TimeSpan BackoffFor(int failures)
+    {
+        if (failures <= 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var factor = Math.Pow(2, Math.Min(failures - 1, 30));
+        var delay = TimeSpan.FromTicks((long)Math.Min(Server.RestartInitialBackoff.Ticks * factor, Server.RestartMaxBackoff.Ticks));
+        return delay;
+    }
+
+    private TimeSpan BackoffRemaining()
+    {
+        if (_consecutiveFailures == 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var due = _lastFailureAt + BackoffFor(_consecutiveFailures);
+        var remaining = due - _time.GetUtcNow();
+        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+    }
+
+    private static bool TryReadRequestId(JsonValue value, out RequestId id)
+    {
+        if (value.TryGetValue(out long number))
+        {
+            id = new RequestId(number);
+            return true;
+        }
+
+        if (value.TryGetValue(out string? text) && text is not null)
+        {
+            id = new RequestId(text);
+            return true;
+        }
+
+        id = default;
+        return false;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _disposing.CancelAsync();
+        await _connectLock.WaitAsync();
+        try
+        {
+            if (_current is { } current)
+            {
+                await current.DisposeAsync();
+            }
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+    }
+
+    private sealed class InFlight(RequestId downstreamId, IClientChannel? channel, UpstreamSession session)
+    {
+        public RequestId DownstreamId { get; } = downstreamId;
+
+        public IClientChannel? Channel { get; } = channel;
+
+        public UpstreamSession Session { get; } = session;
+
+        public long UpstreamId { get; set; }
+
+        public long? ProgressToken { get; set; }
+
+        public JsonNode? OriginalProgressToken { get; set; }
+    }
+}

@@ -1,0 +1,280 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Nodes;
+using McpGateway.Observability;
+using McpGateway.Protocol;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace McpGateway.Upstreams;
+
+/// <summary>Receives what an upstream sends on its own initiative.</summary>
+internal interface IUpstreamListener
+{
+    /// <summary>A server→client request (sampling, elicitation, roots, …). Answer with <see cref="UpstreamSession.SendAsync"/>.</summary>
+    void OnRequest(UpstreamSession session, JsonRpcRequest request);
+
+    void OnNotification(UpstreamSession session, JsonRpcNotification notification);
+}
+
+/// <summary>
+/// One live JSON-RPC connection to an upstream MCP server: request ids are the gateway's own (numbers), responses are
+/// matched back, and the connection's end fails every request still waiting with an error naming the server.
+/// </summary>
+internal sealed class UpstreamSession : IAsyncDisposable
+{
+    private readonly ITransport _transport;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonRpcMessage>> _pending = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _closing = new();
+    private long _nextId;
+    private int _disposed;
+
+    public UpstreamSession(string serverName, ITransport transport, IUpstreamListener listener, ILogger logger)
+    {
+        ServerName = serverName;
+        _transport = transport;
+        Listener = listener;
+        _logger = logger;
+        _ = Task.Run(ReadLoopAsync);
+    }
+
+    public string ServerName { get; }
+
+    public IUpstreamListener Listener { get; }
+
+    /// <summary>Completes when the connection has ended, for whatever reason.</summary>
+    public Task Completion => _closed.Task;
+
+    public bool IsClosed => _closed.Task.IsCompleted;
+
+    /// <summary>Why the connection ended (for error messages).</summary>
+    public string? CloseReason { get; private set; }
+
+    /// <summary>The upstream said the session no longer exists (HTTP 404): a new one may be made at once.</summary>
+    public bool Expired { get; private set; }
+
+    /// <summary>True when the gateway ended the connection itself.</summary>
+    public bool ClosedByGateway => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>Sends a request and waits for its answer: a <see cref="JsonRpcResponse"/> or <see cref="JsonRpcError"/> carrying the gateway's upstream id.</summary>
+    /// <param name="onSent">Told the upstream id before the request leaves, so a caller can route related traffic.</param>
+    public async Task<JsonRpcMessage> SendRequestAsync(string method, JsonNode? parameters, TimeSpan timeout, Action<long>? onSent, CancellationToken cancellationToken)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var requestId = new RequestId(id);
+        var answer = new TaskCompletionSource<JsonRpcMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = answer;
+        try
+        {
+            if (IsClosed)
+            {
+                return GatewayErrors.Unavailable(requestId, ServerName, CloseReason ?? "connection closed");
+            }
+
+            onSent?.Invoke(id);
+            var request = new JsonRpcRequest { Id = requestId, Method = method, Params = parameters };
+            var sending = SendObservedAsync(request, answer);
+
+            try
+            {
+                var result = await answer.Task.WaitAsync(timeout, cancellationToken);
+
+                // The HTTP transport records the session id only when the send completes, which can be just after the
+                // answer arrived; the next message must not overtake it. (Never throws: failures become the answer.)
+                await sending.WaitAsync(timeout, cancellationToken);
+                return result;
+            }
+            catch (TimeoutException)
+            {
+                _ = CancelAsync(id, $"timed out after {timeout.TotalSeconds:0.###} s");
+                return GatewayErrors.Timeout(requestId, ServerName, method, timeout);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                _ = CancelAsync(id, "the client went away or cancelled");
+                throw;
+            }
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Sends a notification or a response (to a server→client request).</summary>
+    public async Task SendAsync(JsonRpcMessage message, CancellationToken cancellationToken = default)
+    {
+        if (IsClosed)
+        {
+            throw new UpstreamException(ServerName, CloseReason ?? "connection closed");
+        }
+
+        try
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+            await _transport.SendMessageAsync(message, linked.Token);
+        }
+        catch (Exception ex) when (ex is not UpstreamException and not OperationCanceledException)
+        {
+            throw new UpstreamException(ServerName, Describe(ex));
+        }
+    }
+
+    /// <summary>Tells the upstream to stop working on one of the gateway's requests.</summary>
+    public async Task CancelAsync(long upstreamId, string reason)
+    {
+        try
+        {
+            await SendAsync(new JsonRpcNotification
+            {
+                Method = McpMethods.Cancelled,
+                Params = new JsonObject { ["requestId"] = upstreamId, ["reason"] = reason },
+            });
+        }
+        catch (Exception ex) when (ex is UpstreamException or OperationCanceledException)
+        {
+            // Nothing to cancel on a connection that is gone.
+        }
+    }
+
+    private async Task SendObservedAsync(JsonRpcRequest request, TaskCompletionSource<JsonRpcMessage> answer)
+    {
+        try
+        {
+            // For Streamable HTTP this returns only after the whole POST response was read, so it is never awaited inline.
+            await _transport.SendMessageAsync(request, _closing.Token);
+        }
+        catch (Exception ex)
+        {
+            if (ex is ClientTransportClosedException || IsSessionNotFound(ex))
+            {
+                Expired = Expired || IsSessionNotFound(ex);
+            }
+
+            var error = ex is McpProtocolException protocolError
+                ? GatewayErrors.Create(request.Id, (int)protocolError.ErrorCode, protocolError.Message)
+                : GatewayErrors.Unavailable(request.Id, ServerName, Describe(ex));
+            answer.TrySetResult(error);
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        string reason = "connection closed";
+        try
+        {
+            await foreach (var message in _transport.MessageReader.ReadAllAsync())
+            {
+                Dispatch(message);
+            }
+
+            await _transport.MessageReader.Completion;
+        }
+        catch (Exception ex)
+        {
+            if (ex is ClientTransportClosedException { Details: HttpClientCompletionDetails { HttpStatusCode: HttpStatusCode.NotFound } })
+            {
+                Expired = true;
+                reason = "the upstream session expired";
+            }
+            else
+            {
+                reason = Describe(ex);
+            }
+        }
+
+        CloseReason = ClosedByGateway ? "the gateway closed the connection" : reason;
+        foreach (var (id, answer) in _pending)
+        {
+            answer.TrySetResult(GatewayErrors.Unavailable(new RequestId(id), ServerName, CloseReason));
+        }
+
+        _closed.TrySetResult();
+    }
+
+    private void Dispatch(JsonRpcMessage message)
+    {
+        switch (message)
+        {
+            case JsonRpcMessageWithId { Id.Id: long id } answer when message is JsonRpcResponse or JsonRpcError:
+                if (_pending.TryGetValue(id, out var waiting))
+                {
+                    waiting.TrySetResult(answer);
+                }
+                else
+                {
+                    GatewayLog.UpstreamUnmatchedResponse(_logger, ServerName, id);
+                }
+
+                break;
+            case JsonRpcRequest { Method: McpMethods.Ping } ping:
+                _ = AnswerPingAsync(ping);
+                break;
+            case JsonRpcRequest request:
+                Listener.OnRequest(this, request);
+                break;
+            case JsonRpcNotification notification:
+                Listener.OnNotification(this, notification);
+                break;
+            default:
+                GatewayLog.UpstreamUnmatchedResponse(_logger, ServerName, -1);
+                break;
+        }
+    }
+
+    private async Task AnswerPingAsync(JsonRpcRequest ping)
+    {
+        try
+        {
+            await SendAsync(new JsonRpcResponse { Id = ping.Id, Result = new JsonObject() });
+        }
+        catch (Exception ex) when (ex is UpstreamException or OperationCanceledException)
+        {
+        }
+    }
+
+    private static bool IsSessionNotFound(Exception ex) =>
+        ex is HttpRequestException { StatusCode: HttpStatusCode.NotFound } ||
+        ex is ClientTransportClosedException { Details: HttpClientCompletionDetails { HttpStatusCode: HttpStatusCode.NotFound } };
+
+    internal static string Describe(Exception ex) => ex switch
+    {
+        UpstreamException upstream => upstream.Reason,
+        ClientTransportClosedException { Details: HttpClientCompletionDetails { HttpStatusCode: { } status } } => $"HTTP {(int)status} {status}",
+        ClientTransportClosedException closed when closed.Details.Exception is { } inner => Describe(inner),
+        HttpRequestException { StatusCode: { } status } http => $"HTTP {(int)status} {status}: {FirstLine(http.Message)}",
+        HttpRequestException http => FirstLine(http.InnerException?.Message ?? http.Message),
+        _ => FirstLine(ex.Message),
+    };
+
+    private static string FirstLine(string text)
+    {
+        var end = text.IndexOfAny(['\r', '\n']);
+        return end > 0 ? text[..end] : text;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _closing.CancelAsync();
+        try
+        {
+            await _transport.DisposeAsync();
+        }
+        catch (Exception ex)
+        {
+            GatewayLog.UpstreamDisposeFailed(_logger, ServerName, ex);
+        }
+
+        await _closed.Task.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _closing.Dispose();
+    }
+}

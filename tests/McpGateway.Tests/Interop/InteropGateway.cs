@@ -1,0 +1,70 @@
+using System.Runtime.ExceptionServices;
+using McpGateway.Tests.TestSupport;
+using Microsoft.Extensions.Logging;
+
+namespace McpGateway.Tests.Interop;
+
+/// <summary>
+/// Runs a test body against a real gateway, then tears everything down in order (gateway, upstream process) and checks
+/// that no tagged process survived. Every failure is reported: one in teardown never hides one in the body.
+/// </summary>
+internal static class InteropGateway
+{
+    public static Uri SseUrl(GatewayHarness gateway, string server) => new(gateway.BaseAddress, $"servers/{server}/sse");
+
+    public static async Task RunAsync(string yaml, ProcessLeakCheck leaks, EverythingHttpServer? upstream, Func<GatewayHarness, Task> body)
+    {
+        var failures = new List<Exception>();
+        GatewayHarness? gateway = null;
+        try
+        {
+            gateway = await GatewayHarness.StartAsync(yaml);
+            await body(gateway);
+            ShouldHaveLoggedNoErrors(gateway);
+        }
+        catch (Exception ex)
+        {
+            failures.Add(ex);
+        }
+
+        if (gateway is not null)
+        {
+            try
+            {
+                await gateway.DisposeAsync();
+            }
+            catch (Exception ex)
+            {
+                failures.Add(new InvalidOperationException($"Disposing the gateway threw {ex.GetType().Name}: {ex.Message}", ex));
+            }
+        }
+
+        if (upstream is not null)
+        {
+            await upstream.DisposeAsync();
+        }
+
+        try
+        {
+            await leaks.AssertNoneLeftAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception ex)
+        {
+            failures.Add(ex);
+        }
+
+        if (failures.Count == 1)
+        {
+            ExceptionDispatchInfo.Throw(failures[0]);
+        }
+
+        if (failures.Count > 1)
+        {
+            throw new AggregateException(failures);
+        }
+    }
+
+    private static void ShouldHaveLoggedNoErrors(GatewayHarness gateway) =>
+        gateway.Logs.Lines.Where(l => l.Level >= LogLevel.Error).Select(l => $"{l.Category}[{l.EventId}] {l.Message} {l.Exception}")
+            .Should().BeEmpty("a clean interop run logs no gateway errors");
+}

@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace McpGateway.Tests.TestSupport;
+
+/// <summary>Keeps every log line the gateway writes so tests can assert on what an operator would see.</summary>
+public sealed class CapturingLoggerProvider : ILoggerProvider
+{
+    private readonly ConcurrentQueue<LogLine> _lines = new();
+    private readonly List<(Func<LogLine, bool> Match, TaskCompletionSource<LogLine> Signal)> _waiters = [];
+
+    public IReadOnlyCollection<LogLine> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    /// <summary>Completes when a matching line is (or was already) logged.</summary>
+    public Task<LogLine> WaitForAsync(Func<LogLine, bool> match, TimeSpan? timeout = null)
+    {
+        var signal = new TaskCompletionSource<LogLine>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waiters)
+        {
+            var existing = _lines.FirstOrDefault(match);
+            if (existing is not null)
+            {
+                return Task.FromResult(existing);
+            }
+
+            _waiters.Add((match, signal));
+        }
+
+        return signal.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+    }
+
+    private void Add(LogLine line)
+    {
+        lock (_waiters)
+        {
+            _lines.Enqueue(line);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Match(line))
+                {
+                    _waiters[i].Signal.TrySetResult(line);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner.Add(new LogLine(category, logLevel, eventId.Id, formatter(state, exception), exception));
+    }
+}
+
+public sealed record LogLine(string Category, LogLevel Level, int EventId, string Message, Exception? Exception);

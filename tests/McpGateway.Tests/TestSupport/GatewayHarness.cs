@@ -1,0 +1,73 @@
+using McpGateway.Configuration;
+using McpGateway.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+
+namespace McpGateway.Tests.TestSupport;
+
+/// <summary>A real gateway on Kestrel, loopback, port 0, built from YAML text.</summary>
+public sealed class GatewayHarness : IAsyncDisposable
+{
+    private GatewayHarness(WebApplication app, Uri baseAddress, CapturingLoggerProvider logs)
+    {
+        App = app;
+        BaseAddress = baseAddress;
+        Logs = logs;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public WebApplication App { get; }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Http { get; }
+
+    public CapturingLoggerProvider Logs { get; }
+
+    public IServiceProvider Services => App.Services;
+
+    public static async Task<GatewayHarness> StartAsync(string yaml, Func<string, string?>? environment = null)
+    {
+        var result = GatewayConfigLoader.LoadText(yaml, "test.yaml", environment ?? (_ => null));
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("test config invalid: " + string.Join("; ", result.Errors));
+        }
+
+        return await StartAsync(result.Config!);
+    }
+
+    public static async Task<GatewayHarness> StartAsync(GatewayConfig config)
+    {
+        var logs = new CapturingLoggerProvider();
+        var app = GatewayApp.Build(config, "http://127.0.0.1:0", logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Debug);
+            logging.AddProvider(logs);
+        });
+        await app.StartAsync();
+        var address = GatewayApp.BoundAddresses(app)[0];
+        return new GatewayHarness(app, new Uri(address.TrimEnd('/') + "/"), logs);
+    }
+
+    /// <summary>A YAML <c>mcpServers</c> entry (two-space indented) running the gateway's own demo server with its test tools.</summary>
+    public static string DemoServer(string name, string extraSettings = "")
+    {
+        var entry = $"  {name}:\n    command: mcp-gateway\n    args: [\"demo-server\"]\n    env: {{ MCP_DEMO_TEST_TOOLS: \"1\" }}\n";
+        foreach (var line in extraSettings.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            entry += $"    {line.Trim()}\n";
+        }
+
+        return entry;
+    }
+
+    public Uri ServerUrl(string server) => new(BaseAddress, $"servers/{server}/mcp");
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
