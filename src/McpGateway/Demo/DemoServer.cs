@@ -23,6 +23,7 @@ internal sealed class DemoServer
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Dictionary<string, TaskCompletionSource<JsonNode?>> _waiting = [];
     private readonly HashSet<Task> _handlers = [];
+    private readonly List<string> _cancelled = [];
     private int _nextId;
 
     private DemoServer(TextReader input, Stream output, bool testTools)
@@ -88,6 +89,14 @@ internal sealed class DemoServer
 
             if (id is null)
             {
+                if (method == "notifications/cancelled")
+                {
+                    lock (_cancelled)
+                    {
+                        _cancelled.Add(message["params"]?["requestId"]?.ToJsonString() ?? "?");
+                    }
+                }
+
                 continue;
             }
 
@@ -218,6 +227,7 @@ internal sealed class DemoServer
             tools.Add(Tool("pid", "Returns this process id"));
             tools.Add(Tool("log", "Sends a notifications/message outside any request", ("text", "string")));
             tools.Add(Tool("meta", "Returns the _meta of the call"));
+            tools.Add(Tool("cancellations", "Returns the request ids named by notifications/cancelled so far"));
         }
 
         return tools;
@@ -249,6 +259,17 @@ internal sealed class DemoServer
                 Environment.Exit(3);
                 return Text("unreachable");
             case "hang":
+                if (progressToken is not null)
+                {
+                    // Tells a test the call has reached the server.
+                    await WriteAsync(new JsonObject
+                    {
+                        ["jsonrpc"] = "2.0",
+                        ["method"] = "notifications/progress",
+                        ["params"] = new JsonObject { ["progressToken"] = progressToken.DeepClone(), ["progress"] = 0 },
+                    });
+                }
+
                 await Task.Delay(Timeout.Infinite);
                 return Text("unreachable");
             case "sample":
@@ -292,6 +313,22 @@ internal sealed class DemoServer
                 var metaResult = Text("meta");
                 metaResult["structuredContent"] = meta?.DeepClone() ?? new JsonObject();
                 return metaResult;
+            case "cancellations":
+                string[] cancelled;
+                lock (_cancelled)
+                {
+                    cancelled = [.. _cancelled];
+                }
+
+                var list = new JsonArray();
+                foreach (var c in cancelled)
+                {
+                    list.Add(JsonValue.Create(c));
+                }
+
+                var cancellationsResult = Text(cancelled.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                cancellationsResult["structuredContent"] = new JsonObject { ["requestIds"] = list };
+                return cancellationsResult;
             case "pid":
                 return Text(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             default:

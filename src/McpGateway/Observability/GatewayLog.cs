@@ -36,6 +36,9 @@ internal static partial class GatewayLog
     [LoggerMessage(1010, LogLevel.Warning, "[{Server}] upstream went away ({Reason}); restarting in {DelayMs} ms")]
     public static partial void UpstreamRestartScheduled(ILogger logger, string server, string reason, double delayMs);
 
+    [LoggerMessage(1011, LogLevel.Debug, "[{Server}] told the upstream to cancel request {Id}: {Reason}")]
+    public static partial void UpstreamCancelSent(ILogger logger, string server, long id, string reason);
+
     // 2xxx: downstream sessions
     [LoggerMessage(2001, LogLevel.Information, "session {SessionId} opened on server {Server} ({Transport})")]
     public static partial void SessionCreated(ILogger logger, string sessionId, string server, string transport);

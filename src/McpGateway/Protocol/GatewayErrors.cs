@@ -18,6 +18,9 @@ internal static class GatewayErrors
     /// <summary>The upstream did not answer within the configured timeout.</summary>
     public const int UpstreamTimeout = -32001;
 
+    /// <summary>The client cancelled the request (the LSP convention; MCP clients ignore answers to cancelled requests).</summary>
+    public const int RequestCancelled = -32800;
+
     public const int HeaderMismatch = -32020;
     public const int UnsupportedProtocolVersion = -32022;
 

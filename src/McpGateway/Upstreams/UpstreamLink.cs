@@ -190,7 +190,11 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
             if (notification.Params?["requestId"] is JsonValue value && TryReadRequestId(value, out var downstreamId) &&
                 _byDownstreamId.TryGetValue(downstreamId, out var inFlight))
             {
-                await inFlight.Session.CancelAsync(inFlight.UpstreamId, (string?)notification.Params?["reason"] ?? "cancelled by the client");
+                var reason = (string?)notification.Params?["reason"] ?? "cancelled by the client";
+                await inFlight.Session.CancelAsync(inFlight.UpstreamId, reason);
+
+                // The client will ignore any answer; end the request now instead of holding its stream open.
+                inFlight.Session.Abandon(inFlight.UpstreamId, GatewayErrors.Create(new RequestId(inFlight.UpstreamId), GatewayErrors.RequestCancelled, $"Request cancelled: {reason}"));
             }
 
             return;

@@ -134,10 +134,20 @@ internal sealed class UpstreamSession : IAsyncDisposable
                 Method = McpMethods.Cancelled,
                 Params = new JsonObject { ["requestId"] = upstreamId, ["reason"] = reason },
             });
+            GatewayLog.UpstreamCancelSent(_logger, ServerName, upstreamId, reason);
         }
         catch (Exception ex) when (ex is UpstreamException or OperationCanceledException)
         {
             // Nothing to cancel on a connection that is gone.
+        }
+    }
+
+    /// <summary>Stops waiting for an answer the requester no longer wants (it cancelled); the request ends with <paramref name="answer"/>.</summary>
+    public void Abandon(long upstreamId, JsonRpcMessage answer)
+    {
+        if (_pending.TryGetValue(upstreamId, out var waiting))
+        {
+            waiting.TrySetResult(answer);
         }
     }
 

@@ -31,6 +31,12 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         return signal.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>Waits for one of the gateway's own events (ASP.NET Core reuses the same numbers in its categories).</summary>
+    public Task<LogLine> WaitForEventAsync(int eventId, Func<LogLine, bool>? match = null) =>
+        WaitForAsync(l => l.IsGateway && l.EventId == eventId && (match?.Invoke(l) ?? true));
+
+    public int CountEvents(int eventId) => _lines.Count(l => l.IsGateway && l.EventId == eventId);
+
     private void Add(LogLine line)
     {
         lock (_waiters)
@@ -62,4 +68,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
     }
 }
 
-public sealed record LogLine(string Category, LogLevel Level, int EventId, string Message, Exception? Exception);
+public sealed record LogLine(string Category, LogLevel Level, int EventId, string Message, Exception? Exception)
+{
+    public bool IsGateway => Category.StartsWith("McpGateway", StringComparison.Ordinal) || Category == "mcp-gateway";
+}

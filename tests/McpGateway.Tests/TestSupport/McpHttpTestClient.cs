@@ -74,6 +74,24 @@ public sealed class McpHttpTestClient(HttpClient http, Uri endpoint)
         return new HttpExchange(response.StatusCode, response.Content.Headers.ContentType?.MediaType, response.Headers, text, ParseMessages(response.Content.Headers.ContentType?.MediaType, text));
     }
 
+    /// <summary>Posts a request and returns at once with the response stream, to read events as they arrive.</summary>
+    public async Task<OpenResponse> OpenAsync(JsonNode message)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Endpoint)
+        {
+            Content = new StringContent(message.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (SessionId is not null)
+        {
+            request.Headers.Add("Mcp-Session-Id", SessionId);
+        }
+
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return new OpenResponse(request, response, new StreamReader(await response.Content.ReadAsStreamAsync()));
+    }
+
     /// <summary>Either one JSON body, or every <c>data:</c> of an event stream.</summary>
     public static IReadOnlyList<JsonObject> ParseMessages(string? mediaType, string text)
     {
@@ -103,4 +121,31 @@ public sealed class McpHttpTestClient(HttpClient http, Uri endpoint)
 public sealed record HttpExchange(HttpStatusCode Status, string? MediaType, HttpResponseHeaders Headers, string Body, IReadOnlyList<JsonObject> Messages)
 {
     public JsonObject Last => Messages[^1];
+}
+
+/// <summary>A response still being received; disposing it aborts the HTTP request (a client disconnect).</summary>
+public sealed class OpenResponse(HttpRequestMessage request, HttpResponseMessage response, StreamReader reader) : IDisposable
+{
+    public HttpResponseMessage Response { get; } = response;
+
+    /// <summary>The next SSE <c>data:</c> message, or null at the end of the stream.</summary>
+    public async Task<JsonObject?> ReadMessageAsync()
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("data:", StringComparison.Ordinal) && JsonNode.Parse(line[5..].Trim()) is JsonObject message)
+            {
+                return message;
+            }
+        }
+
+        return null;
+    }
+
+    public void Dispose()
+    {
+        reader.Dispose();
+        Response.Dispose();
+        request.Dispose();
+    }
 }

@@ -1,0 +1,182 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpGateway.Tests.TestSupport;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace McpGateway.Tests.Sessions;
+
+/// <summary>Server→client traffic and cancellation reach the right client, through the C# SDK client and raw HTTP.</summary>
+public sealed class RelayTests : IAsyncLifetime
+{
+    private GatewayHarness _gateway = null!;
+
+    public async ValueTask InitializeAsync() => _gateway = await GatewayHarness.StartAsync($"""
+        mcpServers:
+        {GatewayHarness.DemoServer("demo")}
+        """);
+
+    public async ValueTask DisposeAsync() => await _gateway.DisposeAsync();
+
+    private static Dictionary<string, object?> Args(string name, string value) => new() { [name] = JsonSerializer.SerializeToElement(value) };
+
+    [Fact]
+    public async Task Sampling_RequestFromUpstream_IsAnsweredByTheClientThatCausedIt()
+    {
+        var asked = new List<string>();
+        await using var client = await McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = _gateway.ServerUrl("demo"), TransportMode = HttpTransportMode.StreamableHttp }),
+            new McpClientOptions
+            {
+                ProtocolVersion = "2025-11-25",
+                Handlers = new McpClientHandlers
+                {
+                    SamplingHandler = (request, _, _) =>
+                    {
+                        asked.Add(((TextContentBlock)request!.Messages[0].Content[0]).Text);
+                        return ValueTask.FromResult(new CreateMessageResult
+                        {
+                            Model = "canned-model",
+                            Role = Role.Assistant,
+                            Content = [new TextContentBlock { Text = "canned answer" }],
+                        });
+                    },
+                },
+            });
+
+        var result = await client.CallToolAsync("sample", Args("prompt", "what is 2+2?"));
+
+        asked.Should().Equal("what is 2+2?");
+        ((TextContentBlock)result.Content[0]).Text.Should().Be("sampled: canned answer");
+    }
+
+    [Fact]
+    public async Task Sampling_ClientWithoutCapability_UpstreamGetsAClearError()
+    {
+        var client = new McpHttpTestClient(_gateway.Http, _gateway.ServerUrl("demo"));
+        await client.InitializeAsync(capabilities: new JsonObject());
+
+        var answer = await client.CallAsync("tools/call", new JsonObject { ["name"] = "sample", ["arguments"] = new JsonObject { ["prompt"] = "x" } });
+
+        ((string?)answer["result"]!["content"]![0]!["text"]).Should().Contain("-32601").And.Contain("did not declare");
+    }
+
+    [Fact]
+    public async Task Progress_ThroughSdkClient_ReachesTheProgressHandler()
+    {
+        await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = _gateway.ServerUrl("demo") }),
+            new McpClientOptions { ProtocolVersion = "2025-06-18" });
+        var seen = new List<float>();
+        var progress = new SynchronousProgress(p => seen.Add(p.Progress));
+
+        var result = await client.CallToolAsync("progress", new Dictionary<string, object?> { ["steps"] = JsonSerializer.SerializeToElement(4) }, progress);
+
+        ((TextContentBlock)result.Content[0]).Text.Should().Be("done after 4 steps");
+
+        // The SDK hands notifications to the handler concurrently and stops listening once the result is in, so some can
+        // be reordered or lost on the client side; the raw-HTTP test checks that all four are on the wire, in order.
+        seen.Should().NotBeEmpty().And.OnlyHaveUniqueItems().And.OnlyContain(p => p >= 1 && p <= 4);
+    }
+
+    [Fact]
+    public async Task Cancel_ByClientNotification_IsForwardedWithTheUpstreamIdAndEndsTheRequest()
+    {
+        var client = new McpHttpTestClient(_gateway.Http, _gateway.ServerUrl("demo"));
+        await client.InitializeAsync();
+        var call = client.Request("tools/call", new JsonObject { ["name"] = "hang", ["_meta"] = new JsonObject { ["progressToken"] = "p1" } }, id: "call-to-cancel");
+        using var open = await client.OpenAsync(call);
+        (await open.ReadMessageAsync())!["method"]!.GetValue<string>().Should().Be("notifications/progress");
+
+        var cancel = await client.PostAsync(new JsonObject
+        {
+            ["jsonrpc"] = "2.0",
+            ["method"] = "notifications/cancelled",
+            ["params"] = new JsonObject { ["requestId"] = "call-to-cancel", ["reason"] = "user pressed stop" },
+        });
+        var end = await open.ReadMessageAsync();
+        var seenUpstream = await client.CallAsync("tools/call", new JsonObject { ["name"] = "cancellations" });
+
+        cancel.Status.Should().Be(HttpStatusCode.Accepted);
+        ((int?)end!["error"]!["code"]).Should().Be(-32800);
+        ((string?)seenUpstream["result"]!["content"]![0]!["text"]).Should().Be("1");
+        // The upstream was told the gateway's own (numeric) id, never the client's string id.
+        ((string?)seenUpstream["result"]!["structuredContent"]!["requestIds"]![0]).Should().NotContain("call-to-cancel");
+    }
+
+    [Fact]
+    public async Task ClientDisconnect_CancelsTheUpstreamWork()
+    {
+        var client = new McpHttpTestClient(_gateway.Http, _gateway.ServerUrl("demo"));
+        await client.InitializeAsync();
+
+        // A client of its own, so that dropping the response closes the socket instead of draining it for reuse.
+        using (var dropping = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }))
+        {
+            var caller = new McpHttpTestClient(dropping, _gateway.ServerUrl("demo")) { SessionId = client.SessionId };
+            using var open = await caller.OpenAsync(caller.Request("tools/call", new JsonObject { ["name"] = "hang", ["_meta"] = new JsonObject { ["progressToken"] = 1 } }));
+            (await open.ReadMessageAsync()).Should().NotBeNull("the call reached the upstream");
+        }
+
+        await _gateway.Logs.WaitForEventAsync(1011, l => l.Message.Contains("went away", StringComparison.Ordinal));
+        var seen = await client.CallAsync("tools/call", new JsonObject { ["name"] = "cancellations" });
+
+        ((string?)seen["result"]!["content"]![0]!["text"]).Should().Be("1");
+    }
+
+    [Fact]
+    public async Task LegacySse_InitializeAndCallAnswerOnTheEventStream()
+    {
+        using var get = new HttpRequestMessage(HttpMethod.Get, new Uri(_gateway.BaseAddress, "servers/demo/sse"));
+        get.Headers.Accept.ParseAdd("text/event-stream");
+        using var stream = await _gateway.Http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        (await reader.ReadLineAsync()).Should().Be("event: endpoint");
+        var endpoint = (await reader.ReadLineAsync())!["data: ".Length..];
+        endpoint.Should().StartWith("/servers/demo/message?sessionId=");
+        var messageUrl = new Uri(_gateway.BaseAddress, endpoint);
+
+        async Task<HttpStatusCode> PostAsync(JsonObject message)
+        {
+            using var response = await _gateway.Http.PostAsync(messageUrl, new StringContent(message.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+            return response.StatusCode;
+        }
+
+        (await PostAsync(new JsonObject
+        {
+            ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = "initialize",
+            ["params"] = new JsonObject { ["protocolVersion"] = "2024-11-05", ["capabilities"] = new JsonObject(), ["clientInfo"] = new JsonObject { ["name"] = "sse", ["version"] = "1" } },
+        })).Should().Be(HttpStatusCode.Accepted);
+        var initialized = await PassthroughEndpointsTestsAccess.ReadEventAsync(reader);
+        (await PostAsync(new JsonObject { ["jsonrpc"] = "2.0", ["method"] = "notifications/initialized" })).Should().Be(HttpStatusCode.Accepted);
+        (await PostAsync(new JsonObject
+        {
+            ["jsonrpc"] = "2.0", ["id"] = 2, ["method"] = "tools/call",
+            ["params"] = new JsonObject { ["name"] = "echo", ["arguments"] = new JsonObject { ["message"] = "over sse" } },
+        })).Should().Be(HttpStatusCode.Accepted);
+        var called = await PassthroughEndpointsTestsAccess.ReadEventAsync(reader);
+
+        ((string?)initialized["result"]!["protocolVersion"]).Should().Be("2024-11-05");
+        ((int?)called["id"]).Should().Be(2);
+        ((string?)called["result"]!["content"]![0]!["text"]).Should().Be("over sse");
+    }
+
+    [Fact]
+    public async Task LegacySse_UnknownSessionId_Returns404()
+    {
+        using var response = await _gateway.Http.PostAsync("servers/demo/message?sessionId=nope", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+
+        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    private sealed class SynchronousProgress(Action<ProgressNotificationValue> report) : IProgress<ProgressNotificationValue>
+    {
+        public void Report(ProgressNotificationValue value) => report(value);
+    }
+}
+
+internal static class PassthroughEndpointsTestsAccess
+{
+    public static Task<JsonObject> ReadEventAsync(StreamReader reader) => McpGateway.Tests.Endpoints.PassthroughEndpointsTests.ReadEventAsync(reader);
+}
