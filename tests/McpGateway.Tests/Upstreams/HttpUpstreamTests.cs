@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using McpGateway.Tests.TestSupport;
+
+namespace McpGateway.Tests.Upstreams;
+
+/// <summary>Remote upstreams: headers, credentials, expiry, unreachable and silent servers.</summary>
+public sealed class HttpUpstreamTests
+{
+    [Fact]
+    public async Task ConfiguredHeaders_AreSent_ClientAuthorizationIsNot()
+    {
+        await using var upstream = await RecordingHttpMcpServer.StartAsync();
+        await using var gateway = await GatewayHarness.StartAsync($"""
+            mcpServers:
+              remote:
+                url: {upstream.Endpoint}
+                transport: streamable-http
+                headers: {"{"} Authorization: "Bearer ${"{"}UPSTREAM_TOKEN{"}"}", X-Tenant: acme {"}"}
+            """, name => name == "UPSTREAM_TOKEN" ? "upstream-secret" : null);
+        var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("remote"));
+        void AddClientCredentials(HttpRequestMessage request)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "client-token");
+            request.Headers.Add("Cookie", "session=client-cookie");
+        }
+
+        await client.InitializeAsync();
+        var answer = await client.PostAsync(client.Request("tools/call", new JsonObject { ["name"] = "whoami" }), AddClientCredentials);
+
+        ((string?)answer.Last["result"]!["content"]![0]!["text"]).Should().Be("served tools/call");
+        upstream.Requests.Should().NotBeEmpty().And.OnlyContain(h => h["Authorization"] == "Bearer upstream-secret" && h["X-Tenant"] == "acme");
+        upstream.Requests.Should().NotContain(h => h.ContainsKey("Cookie"));
+    }
+
+    [Fact]
+    public async Task ExpiredUpstreamSession_IsReopenedAndTheRequestRetriedTransparently()
+    {
+        await using var upstream = await RecordingHttpMcpServer.StartAsync();
+        await using var gateway = await GatewayHarness.StartAsync($"""
+            mcpServers:
+              remote: {"{"} url: "{upstream.Endpoint}", transport: streamable-http {"}"}
+            """);
+        var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("remote"));
+        await client.InitializeAsync();
+        await client.CallAsync("tools/list");
+
+        upstream.ForgetSessions();
+        var afterExpiry = await client.CallAsync("tools/list");
+
+        ((string?)afterExpiry["result"]!["tools"]![0]!["name"]).Should().Be("whoami");
+        upstream.InitializeCount.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task UnreachableUpstream_InitializeFailsNamingServer()
+    {
+        var port = FreePort();
+        await using var gateway = await GatewayHarness.StartAsync($"""
+            mcpServers:
+              gone: {"{"} url: "http://127.0.0.1:{port}/mcp", transport: streamable-http {"}"}
+            """);
+
+        var answer = await new McpHttpTestClient(gateway.Http, gateway.ServerUrl("gone")).PostAsync(InitializeRequest());
+
+        answer.Status.Should().Be(HttpStatusCode.OK);
+        ((int?)answer.Last["error"]!["code"]).Should().Be(-32000);
+        ((string?)answer.Last["error"]!["message"]).Should().Contain("'gone'");
+    }
+
+    [Fact]
+    public async Task SilentUpstream_HandshakeTimesOutWithinConnectTimeout()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<TcpClient>();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                try
+                {
+                    accepted.Add(await silent.AcceptTcpClientAsync());
+                }
+                catch (Exception ex) when (ex is ObjectDisposedException or SocketException or InvalidOperationException)
+                {
+                    return;
+                }
+            }
+        });
+        await using var gateway = await GatewayHarness.StartAsync($"""
+            mcpServers:
+              mute: {"{"} url: "http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/mcp", transport: streamable-http, connectTimeout: 1s {"}"}
+            """);
+
+        var answer = await new McpHttpTestClient(gateway.Http, gateway.ServerUrl("mute")).PostAsync(InitializeRequest());
+
+        ((int?)answer.Last["error"]!["code"]).Should().Be(-32000);
+        ((string?)answer.Last["error"]!["message"]).Should().Contain("'mute'").And.Contain("within 1 s");
+        silent.Stop();
+        accepted.ForEach(c => c.Dispose());
+    }
+
+    private static JsonObject InitializeRequest() => new()
+    {
+        ["jsonrpc"] = "2.0",
+        ["id"] = 1,
+        ["method"] = "initialize",
+        ["params"] = new JsonObject { ["protocolVersion"] = "2025-11-25", ["capabilities"] = new JsonObject(), ["clientInfo"] = new JsonObject { ["name"] = "t", ["version"] = "1" } },
+    };
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}
