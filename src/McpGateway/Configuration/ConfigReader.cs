@@ -18,7 +18,7 @@ internal sealed partial class ConfigReader(
     private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, "virtualServers", "$schema"];
 
     private static readonly string[] GatewayKeys =
-        ["listen", "maxRequestBodyBytes", "requestTimeout", "connectTimeout", "sessionIdleTimeout", "allowedOrigins", "allowAnonymous"];
+        ["listen", "maxRequestBodyBytes", "requestTimeout", "connectTimeout", "sessionIdleTimeout", "resumeWindow", "allowedOrigins", "allowAnonymous"];
 
     /// <summary>Builds the config; the caller discards it when any error was added.</summary>
     public GatewayConfig Read(YamlNode? root, string source)
@@ -106,6 +106,7 @@ internal sealed partial class ConfigReader(
                 "requestTimeout" => ReadDuration(value, keyPath) is { } request ? options with { RequestTimeout = request } : options,
                 "connectTimeout" => ReadDuration(value, keyPath) is { } connect ? options with { ConnectTimeout = connect } : options,
                 "sessionIdleTimeout" => ReadDuration(value, keyPath) is { } idle ? options with { SessionIdleTimeout = idle } : options,
+                "resumeWindow" => ReadDuration(value, keyPath) is { } resume ? options with { ResumeWindow = resume } : options,
                 "allowedOrigins" => ReadOrigins(value, keyPath) is { } origins ? options with { AllowedOrigins = origins } : options,
                 "allowAnonymous" => ReadBoolean(value, keyPath) is { } anonymous ? options with { AllowAnonymous = anonymous } : options,
                 _ => UnknownKey(keyPath, keyNode, GatewayKeys, options),

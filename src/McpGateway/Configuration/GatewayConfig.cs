@@ -45,6 +45,9 @@ public sealed record GatewayOptions
     /// <summary>A downstream session with no traffic and no open stream for this long is closed.</summary>
     public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>How long a dropped SSE response stream (2025-11-25 sessions) may be resumed with Last-Event-ID before its upstream work is cancelled.</summary>
+    public TimeSpan ResumeWindow { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Browser origins allowed besides loopback ones. <c>*</c> allows any.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 

@@ -24,6 +24,7 @@ internal sealed class DemoServer
     private readonly Dictionary<string, TaskCompletionSource<JsonNode?>> _waiting = [];
     private readonly HashSet<Task> _handlers = [];
     private readonly List<string> _cancelled = [];
+    private readonly Dictionary<string, TaskCompletionSource> _gates = [];
     private int _nextId;
 
     private DemoServer(TextReader input, Stream output, bool testTools)
@@ -228,6 +229,8 @@ internal sealed class DemoServer
             tools.Add(Tool("log", "Sends a notifications/message outside any request", ("text", "string")));
             tools.Add(Tool("meta", "Returns the _meta of the call"));
             tools.Add(Tool("cancellations", "Returns the request ids named by notifications/cancelled so far"));
+            tools.Add(Tool("wait_for", "Answers once `release` is called with the same key", ("key", "string")));
+            tools.Add(Tool("release", "Lets a waiting `wait_for` answer", ("key", "string")));
         }
 
         return tools;
@@ -313,6 +316,23 @@ internal sealed class DemoServer
                 var metaResult = Text("meta");
                 metaResult["structuredContent"] = meta?.DeepClone() ?? new JsonObject();
                 return metaResult;
+            case "wait_for":
+                var gate = Gate((string?)arguments["key"] ?? "");
+                if (progressToken is not null)
+                {
+                    await WriteAsync(new JsonObject
+                    {
+                        ["jsonrpc"] = "2.0",
+                        ["method"] = "notifications/progress",
+                        ["params"] = new JsonObject { ["progressToken"] = progressToken.DeepClone(), ["progress"] = 0, ["message"] = "waiting" },
+                    });
+                }
+
+                await gate.Task;
+                return Text("released");
+            case "release":
+                Gate((string?)arguments["key"] ?? "").TrySetResult();
+                return Text("ok");
             case "cancellations":
                 string[] cancelled;
                 lock (_cancelled)
@@ -333,6 +353,20 @@ internal sealed class DemoServer
                 return Text(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             default:
                 throw new ArgumentException($"Unknown tool: {name}");
+        }
+    }
+
+    private TaskCompletionSource Gate(string key)
+    {
+        lock (_gates)
+        {
+            if (!_gates.TryGetValue(key, out var gate))
+            {
+                gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _gates[key] = gate;
+            }
+
+            return gate;
         }
     }
 

@@ -86,11 +86,23 @@ internal static class HttpMessages
         response.Headers["X-Accel-Buffering"] = "no";
     }
 
-    public static async ValueTask WriteEventAsync(PipeWriter writer, JsonRpcMessage message, CancellationToken cancellationToken)
+    public static async ValueTask WriteEventAsync(PipeWriter writer, JsonRpcMessage message, CancellationToken cancellationToken, string? eventId = null)
     {
+        if (eventId is not null)
+        {
+            writer.Write(System.Text.Encoding.UTF8.GetBytes($"id: {eventId}\n"));
+        }
+
         writer.Write(SseEventPrefix);
         Write(writer, message);
         writer.Write(SseEventSuffix);
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>An event with an id and no data: gives the client a Last-Event-ID before anything else is sent (2025-11-25).</summary>
+    public static async ValueTask WritePrimingEventAsync(PipeWriter writer, string eventId, int retryMilliseconds, CancellationToken cancellationToken)
+    {
+        writer.Write(System.Text.Encoding.UTF8.GetBytes($"id: {eventId}\nretry: {retryMilliseconds}\ndata: \n\n"));
         await writer.FlushAsync(cancellationToken);
     }
 

@@ -22,8 +22,12 @@ internal sealed class PassthroughEndpoints(
     SessionStore sessions,
     StatelessLinks statelessLinks,
     ForwardPipeline pipeline,
+    TimeProvider time,
     ILoggerFactory loggerFactory)
 {
+    /// <summary>The reconnection delay suggested to clients in the priming event of a resumable stream.</summary>
+    private const int RetryMilliseconds = 1000;
+
     private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Endpoints");
 
     public static void Map(IEndpointRouteBuilder routes)
@@ -88,7 +92,16 @@ internal sealed class PassthroughEndpoints(
 
         if (message is JsonRpcRequest request)
         {
-            await RespondAsync(context, request, stream => pipeline.InvokeAsync(new ForwardContext(server, request, stream, session, context.RequestAborted)));
+            ForwardFunc forward = (stream, cancellationToken) => pipeline.InvokeAsync(new ForwardContext(server, request, stream, session, cancellationToken));
+            if (session.IsResumable && RequestGuards.Accepts(context.Request, "text/event-stream"))
+            {
+                await RespondResumableAsync(context, session, request, forward);
+            }
+            else
+            {
+                await RespondAsync(context, request, forward);
+            }
+
             return;
         }
 
@@ -150,11 +163,11 @@ internal sealed class PassthroughEndpoints(
         }
 
         var link = statelessLinks.For(server);
-        await RespondAsync(context, request, async stream =>
+        await RespondAsync(context, request, async (stream, cancellationToken) =>
         {
             var answer = request.Method == McpMethods.ServerDiscover
-                ? await DiscoverAsync(link, request, stream, context.RequestAborted)
-                : await pipeline.InvokeAsync(new ForwardContext(server, request, stream, null, context.RequestAborted) { Link = link });
+                ? await DiscoverAsync(link, request, stream, cancellationToken)
+                : await pipeline.InvokeAsync(new ForwardContext(server, request, stream, null, cancellationToken) { Link = link });
             return MarkComplete(answer);
         });
     }
@@ -208,10 +221,12 @@ internal sealed class PassthroughEndpoints(
     /// Answers one request: plain JSON when the answer is the first thing that arrives, otherwise an SSE stream carrying
     /// the related progress, server→client requests and notifications, then the answer.
     /// </summary>
-    private static async Task RespondAsync(HttpContext context, JsonRpcRequest request, Func<IClientChannel, Task<JsonRpcMessage>> forward)
+    private delegate Task<JsonRpcMessage> ForwardFunc(IClientChannel channel, CancellationToken cancellationToken);
+
+    private static async Task RespondAsync(HttpContext context, JsonRpcRequest request, ForwardFunc forward)
     {
         var stream = new MessageStream();
-        var forwarding = ForwardIntoAsync(stream, forward);
+        var forwarding = ForwardIntoAsync(stream, channel => forward(channel, context.RequestAborted));
 
         var reader = stream.Reader;
         JsonRpcMessage first;
@@ -272,6 +287,75 @@ internal sealed class PassthroughEndpoints(
         }
     }
 
+    /// <summary>
+    /// Answers one request of a resumable session as an SSE stream whose events carry ids, starting with a priming event.
+    /// A client that drops the connection may resume with GET + Last-Event-ID; the upstream work goes on meanwhile and
+    /// is cancelled only when nobody resumes within the resume window.
+    /// </summary>
+    private async Task RespondResumableAsync(HttpContext context, DownstreamSession session, JsonRpcRequest request, ForwardFunc forward)
+    {
+        var stream = session.OpenRequestStream(request.Id);
+        _ = ForwardIntoAsync(stream, forward);
+        HttpMessages.StartEventStream(context.Response);
+        var generation = stream.Attach();
+        try
+        {
+            await HttpMessages.WritePrimingEventAsync(context.Response.BodyWriter, stream.EventId(0), RetryMilliseconds, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            stream.Detach(generation);
+            _ = session.CancelUnlessResumedAsync(stream, generation);
+            return;
+        }
+
+        await PumpResumableAsync(context, session, stream, afterSeq: 0, generation);
+    }
+
+    private async Task ForwardIntoAsync(ResumableStream stream, ForwardFunc forward)
+    {
+        try
+        {
+            stream.TryWrite(await forward(stream, stream.Forwarding!.Token));
+        }
+        catch (OperationCanceledException)
+        {
+            // Abandoned by the client (or the session closed): the upstream has been told to cancel.
+        }
+        finally
+        {
+            stream.Complete(time.GetUtcNow());
+        }
+    }
+
+    /// <summary>Writes a resumable stream's events after <paramref name="afterSeq"/> until it ends, the client leaves, or another reader takes over.</summary>
+    private static async Task PumpResumableAsync(HttpContext context, DownstreamSession session, ResumableStream stream, long afterSeq, int generation)
+    {
+        session.StreamOpened();
+        var abandoned = false;
+        try
+        {
+            await foreach (var (seq, message) in stream.ReadAsync(afterSeq, generation, context.RequestAborted))
+            {
+                await HttpMessages.WriteEventAsync(context.Response.BodyWriter, message, context.RequestAborted, stream.EventId(seq));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            abandoned = true;
+        }
+        finally
+        {
+            stream.Detach(generation);
+            session.StreamClosed();
+        }
+
+        if (abandoned && stream.RequestId is not null && !stream.IsCompleted)
+        {
+            _ = session.CancelUnlessResumedAsync(stream, generation);
+        }
+    }
+
     private static bool IsAnswerTo(JsonRpcMessage message, JsonRpcRequest request) =>
         message is JsonRpcResponse or JsonRpcError && ((JsonRpcMessageWithId)message).Id == request.Id;
 
@@ -306,6 +390,29 @@ internal sealed class PassthroughEndpoints(
             return;
         }
 
+        var lastEventId = context.Request.Headers[McpHeaders.LastEventId].ToString();
+        if (lastEventId.Length > 0)
+        {
+            await ResumeAsync(context, session, lastEventId);
+            return;
+        }
+
+        if (session.StandaloneLog is { } log)
+        {
+            if (log.HasReader)
+            {
+                await RejectAsync(context, StatusCodes.Status409Conflict, "This session already has a GET stream open");
+                return;
+            }
+
+            HttpMessages.StartEventStream(context.Response);
+            var generation = log.Attach();
+            var resumeFrom = log.LastSentSeq;
+            await HttpMessages.WritePrimingEventAsync(context.Response.BodyWriter, log.EventId(resumeFrom), RetryMilliseconds, context.RequestAborted);
+            await PumpResumableAsync(context, session, log, resumeFrom, generation);
+            return;
+        }
+
         var stream = new MessageStream();
         if (!session.TryAttachStandalone(stream))
         {
@@ -314,6 +421,20 @@ internal sealed class PassthroughEndpoints(
         }
 
         await PumpAsync(context, session, stream);
+    }
+
+    /// <summary>GET with Last-Event-ID: replay what the client missed on that one stream, then continue it live.</summary>
+    private async Task ResumeAsync(HttpContext context, DownstreamSession session, string lastEventId)
+    {
+        if (!session.IsResumable || !ResumableStream.TryParseEventId(lastEventId, out var streamId, out var seq) || session.FindStream(streamId) is not { } stream)
+        {
+            await RejectAsync(context, StatusCodes.Status400BadRequest, $"Unknown Last-Event-ID '{lastEventId}' for this session (the stream ended and was forgotten, or the id is not the gateway's)");
+            return;
+        }
+
+        HttpMessages.StartEventStream(context.Response);
+        var generation = stream.Attach();
+        await PumpResumableAsync(context, session, stream, seq, generation);
     }
 
     private async Task DeleteAsync(HttpContext context, string name)

@@ -23,7 +23,11 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
     private readonly ConcurrentDictionary<long, PendingClientRequest> _toClient = new();
     private readonly ConcurrentQueue<JsonRpcMessage> _backlog = new();
     private readonly Lock _standaloneLock = new();
+    private readonly ConcurrentDictionary<int, ResumableStream> _streams = new();
+    private readonly CancellationTokenSource _closing = new();
     private MessageStream? _standalone;
+    private ResumableStream? _standaloneLog;
+    private int _nextStreamId;
     private long _nextClientRequestId;
     private int _openStreams;
     private int _disposed;
@@ -36,6 +40,7 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
         _logger = logger;
         _time = time;
         Link = new UpstreamLink(server, options, hello, connector, this, logger, time);
+        ResumeWindow = options.ResumeWindow;
         LastActivity = time.GetUtcNow();
     }
 
@@ -56,6 +61,18 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
     public bool IsInitialized => ProtocolVersion is not null;
 
     public DateTimeOffset LastActivity { get; private set; }
+
+    /// <summary>How long a dropped response stream waits for the client to resume it before its upstream work is cancelled.</summary>
+    public TimeSpan ResumeWindow { get; }
+
+    /// <summary>
+    /// Streamable HTTP sessions on 2025-11-25 or later get event ids, a priming event and <c>Last-Event-ID</c> resumption;
+    /// older clients may not expect events without data, so they keep plain streams.
+    /// </summary>
+    public bool IsResumable => !IsLegacySse && string.CompareOrdinal(ProtocolVersion, ProtocolVersions.V2025_11_25) >= 0;
+
+    /// <summary>The standalone stream's event log of a resumable session.</summary>
+    public ResumableStream? StandaloneLog => _standaloneLog;
 
     public bool HasOpenStream => Volatile.Read(ref _openStreams) > 0;
 
@@ -89,6 +106,12 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
         var result = (JsonObject)handshake.InitializeResult.DeepClone();
         result["protocolVersion"] = version;
         ProtocolVersion = version;
+        if (IsResumable)
+        {
+            _standaloneLog = new ResumableStream(0, null, null);
+            _streams[0] = _standaloneLog;
+        }
+
         return new JsonRpcResponse { Id = request.Id, Result = result };
     }
 
@@ -142,6 +165,46 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
             default:
                 GatewayLog.UnmatchedClientResponse(_logger, Id, -1);
                 return;
+        }
+    }
+
+    /// <summary>Opens the event log of one request's response stream; its upstream work ends with the session at the latest.</summary>
+    public ResumableStream OpenRequestStream(RequestId requestId)
+    {
+        var stream = new ResumableStream(Interlocked.Increment(ref _nextStreamId), requestId, CancellationTokenSource.CreateLinkedTokenSource(_closing.Token));
+        _streams[stream.Id] = stream;
+        return stream;
+    }
+
+    public ResumableStream? FindStream(int streamId) => _streams.GetValueOrDefault(streamId);
+
+    /// <summary>Forgets answered streams nobody resumed within the window.</summary>
+    public void TrimStreams(DateTimeOffset now)
+    {
+        foreach (var (id, stream) in _streams)
+        {
+            if (id != 0 && stream.IsCompleted && !stream.HasReader && now - stream.CompletedAt > ResumeWindow && _streams.TryRemove(id, out _))
+            {
+                stream.Forwarding?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A client dropped a response stream before its answer: cancel the upstream work unless it resumes in time.</summary>
+    public async Task CancelUnlessResumedAsync(ResumableStream stream, int readerGeneration)
+    {
+        try
+        {
+            await Task.Delay(ResumeWindow, _time, _closing.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (!stream.IsCompleted && stream.IsAbandonedSince(readerGeneration))
+        {
+            await stream.Forwarding!.CancelAsync();
         }
     }
 
@@ -246,6 +309,11 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
             return;
         }
 
+        if (_standaloneLog?.TryWrite(message) == true)
+        {
+            return;
+        }
+
         lock (_standaloneLock)
         {
             if (_standalone?.TryWrite(message) == true)
@@ -272,6 +340,13 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
         {
             _standalone?.Complete();
             _standalone = null;
+        }
+
+        await _closing.CancelAsync();
+        var now = _time.GetUtcNow();
+        foreach (var (_, stream) in _streams)
+        {
+            stream.Complete(now);
         }
 
         await Link.DisposeAsync();

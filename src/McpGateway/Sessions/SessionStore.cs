@@ -60,6 +60,7 @@ internal sealed class SessionStore(UpstreamConnector connector, IGatewayConfigPr
                 var now = time.GetUtcNow();
                 foreach (var (_, session) in _sessions)
                 {
+                    session.TrimStreams(now);
                     if (!session.HasOpenStream && now - session.LastActivity > idleLimit)
                     {
                         await CloseAsync(session, "idle");

@@ -1,3 +1,4 @@
+using McpGateway.Tests.TestSupport;
 using System.Reflection;
 using McpGateway.Tests.Interop;
 

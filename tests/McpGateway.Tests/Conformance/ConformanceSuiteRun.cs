@@ -1,3 +1,4 @@
+using McpGateway.Tests.TestSupport;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;

@@ -285,7 +285,7 @@ public sealed class PassthroughEndpointsTests : IAsyncLifetime
     {
         while (await reader.ReadLineAsync() is { } line)
         {
-            if (line.StartsWith("data:", StringComparison.Ordinal) && JsonNode.Parse(line[5..].Trim()) is JsonObject message)
+            if (line.StartsWith("data:", StringComparison.Ordinal) && line[5..].Trim().Length > 0 && JsonNode.Parse(line[5..].Trim()) is JsonObject message)
             {
                 return message;
             }

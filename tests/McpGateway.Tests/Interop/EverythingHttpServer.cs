@@ -1,3 +1,4 @@
+using McpGateway.Tests.TestSupport;
 using System.Net;
 using System.Net.Sockets;
 

@@ -1,3 +1,4 @@
+using McpGateway.Tests.TestSupport;
 using System.Text.Json.Nodes;
 
 namespace McpGateway.Tests.Interop;

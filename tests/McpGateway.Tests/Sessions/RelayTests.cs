@@ -106,23 +106,129 @@ public sealed class RelayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ClientDisconnect_CancelsTheUpstreamWork()
+    public async Task ClientDisconnect_OlderRevision_CancelsTheUpstreamWorkAtOnce()
     {
         var client = new McpHttpTestClient(_gateway.Http, _gateway.ServerUrl("demo"));
-        await client.InitializeAsync();
+        await client.InitializeAsync("2025-06-18");
 
-        // A client of its own, so that dropping the response closes the socket instead of draining it for reuse.
-        using (var dropping = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }))
-        {
-            var caller = new McpHttpTestClient(dropping, _gateway.ServerUrl("demo")) { SessionId = client.SessionId };
-            using var open = await caller.OpenAsync(caller.Request("tools/call", new JsonObject { ["name"] = "hang", ["_meta"] = new JsonObject { ["progressToken"] = 1 } }));
-            (await open.ReadMessageAsync()).Should().NotBeNull("the call reached the upstream");
-        }
-
+        await DropAfterFirstEventAsync(client, "hang", new JsonObject());
         await _gateway.Logs.WaitForEventAsync(1011, l => l.Message.Contains("went away", StringComparison.Ordinal));
         var seen = await client.CallAsync("tools/call", new JsonObject { ["name"] = "cancellations" });
 
         ((string?)seen["result"]!["content"]![0]!["text"]).Should().Be("1");
+    }
+
+    [Fact]
+    public async Task ClientDisconnect_Resumable_ResumeWithLastEventId_DeliversTheRestAndTheAnswer()
+    {
+        var client = new McpHttpTestClient(_gateway.Http, _gateway.ServerUrl("demo"));
+        await client.InitializeAsync("2025-11-25");
+
+        var lastId = await DropAfterFirstEventAsync(client, "wait_for", new JsonObject { ["key"] = "k1" });
+        await client.CallAsync("tools/call", new JsonObject { ["name"] = "release", ["arguments"] = new JsonObject { ["key"] = "k1" } });
+        using var resume = new HttpRequestMessage(HttpMethod.Get, _gateway.ServerUrl("demo"));
+        resume.Headers.Add("Mcp-Session-Id", client.SessionId);
+        resume.Headers.Add("Last-Event-ID", lastId);
+        resume.Headers.Accept.ParseAdd("text/event-stream");
+        using var resumed = await _gateway.Http.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await resumed.Content.ReadAsStreamAsync());
+        var answer = await SseEvent.ReadAsync(reader);
+        var end = await SseEvent.ReadAsync(reader);
+
+        resumed.StatusCode.Should().Be(HttpStatusCode.OK);
+        ((string?)answer!.Message!["result"]!["content"]![0]!["text"]).Should().Be("released");
+        answer.Id.Should().NotBe(lastId).And.StartWith(lastId.Split('_')[0] + "_");
+        end.Should().BeNull("the resumed stream ends after the answer");
+        _gateway.Logs.Lines.Should().NotContain(l => l.IsGateway && l.EventId == 1011, "a resumed request is not cancelled");
+    }
+
+    [Fact]
+    public async Task ClientDisconnect_Resumable_NotResumedWithinWindow_CancelsTheUpstreamWork()
+    {
+        await using var gateway = await GatewayHarness.StartAsync($"""
+            gateway: {"{"} resumeWindow: 200ms {"}"}
+            mcpServers:
+            {GatewayHarness.DemoServer("demo")}
+            """);
+        var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("demo"));
+        await client.InitializeAsync("2025-11-25");
+
+        await DropAfterFirstEventAsync(client, "hang", new JsonObject());
+        await gateway.Logs.WaitForEventAsync(1011);
+        var seen = await client.CallAsync("tools/call", new JsonObject { ["name"] = "cancellations" });
+
+        ((string?)seen["result"]!["content"]![0]!["text"]).Should().Be("1");
+    }
+
+    [Fact]
+    public async Task Post_ResumableSession_StartsWithPrimingEventAndNumbersEveryEvent()
+    {
+        var client = new McpHttpTestClient(_gateway.Http, _gateway.ServerUrl("demo"));
+        await client.InitializeAsync("2025-11-25");
+
+        using var open = await client.OpenAsync(client.Request("tools/call", new JsonObject
+        {
+            ["name"] = "progress",
+            ["arguments"] = new JsonObject { ["steps"] = 2 },
+            ["_meta"] = new JsonObject { ["progressToken"] = 5 },
+        }));
+        var events = new List<SseEvent>();
+        while (await open.ReadEventAsync() is { } sse)
+        {
+            events.Add(sse);
+        }
+
+        events.Should().HaveCount(4);
+        events[0].Message.Should().BeNull("the priming event has no data");
+        events[0].Retry.Should().NotBeNull();
+        events.Select(e => e.Id).Should().OnlyHaveUniqueItems().And.NotContainNulls();
+        ((string?)events[^1].Message!["result"]!["content"]![0]!["text"]).Should().Be("done after 2 steps");
+    }
+
+    [Fact]
+    public async Task Post_OlderRevision_SimpleAnswerIsPlainJson()
+    {
+        var client = new McpHttpTestClient(_gateway.Http, _gateway.ServerUrl("demo"));
+        await client.InitializeAsync("2025-06-18");
+
+        var response = await client.PostAsync(client.Request("tools/list"));
+
+        response.MediaType.Should().Be("application/json");
+    }
+
+    [Fact]
+    public async Task Get_UnknownLastEventId_Returns400()
+    {
+        var client = new McpHttpTestClient(_gateway.Http, _gateway.ServerUrl("demo"));
+        await client.InitializeAsync("2025-11-25");
+        using var resume = new HttpRequestMessage(HttpMethod.Get, _gateway.ServerUrl("demo"));
+        resume.Headers.Add("Mcp-Session-Id", client.SessionId);
+        resume.Headers.Add("Last-Event-ID", "999_1");
+        resume.Headers.Accept.ParseAdd("text/event-stream");
+
+        using var response = await _gateway.Http.SendAsync(resume);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    /// <summary>Calls a tool with a progress token, reads the first event with data, then drops the connection. Returns the last event id seen.</summary>
+    private static async Task<string> DropAfterFirstEventAsync(McpHttpTestClient client, string tool, JsonObject arguments)
+    {
+        // A client of its own, so that dropping the response closes the socket instead of draining it for reuse.
+        using var dropping = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 });
+        var caller = new McpHttpTestClient(dropping, client.Endpoint) { SessionId = client.SessionId };
+        using var open = await caller.OpenAsync(caller.Request("tools/call", new JsonObject { ["name"] = tool, ["arguments"] = arguments, ["_meta"] = new JsonObject { ["progressToken"] = 1 } }));
+        string? lastId = null;
+        while (await open.ReadEventAsync() is { } sse)
+        {
+            lastId = sse.Id ?? lastId;
+            if (sse.Message is not null)
+            {
+                break;
+            }
+        }
+
+        return lastId ?? "";
     }
 
     [Fact]

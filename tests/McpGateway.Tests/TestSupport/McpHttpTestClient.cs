@@ -105,7 +105,7 @@ public sealed class McpHttpTestClient(HttpClient http, Uri endpoint)
             var messages = new List<JsonObject>();
             foreach (var line in text.Split('\n'))
             {
-                if (line.StartsWith("data:", StringComparison.Ordinal) && JsonNode.Parse(line[5..].Trim()) is JsonObject message)
+                if (line.StartsWith("data:", StringComparison.Ordinal) && line[5..].Trim().Length > 0 && JsonNode.Parse(line[5..].Trim()) is JsonObject message)
                 {
                     messages.Add(message);
                 }
@@ -131,21 +131,59 @@ public sealed class OpenResponse(HttpRequestMessage request, HttpResponseMessage
     /// <summary>The next SSE <c>data:</c> message, or null at the end of the stream.</summary>
     public async Task<JsonObject?> ReadMessageAsync()
     {
-        while (await reader.ReadLineAsync() is { } line)
+        while (await ReadEventAsync() is { } sse)
         {
-            if (line.StartsWith("data:", StringComparison.Ordinal) && JsonNode.Parse(line[5..].Trim()) is JsonObject message)
+            if (sse.Message is not null)
             {
-                return message;
+                return sse.Message;
             }
         }
 
         return null;
     }
 
+    /// <summary>The next whole SSE event (id, retry, data), or null at the end of the stream.</summary>
+    public Task<SseEvent?> ReadEventAsync() => SseEvent.ReadAsync(reader);
+
     public void Dispose()
     {
         reader.Dispose();
         Response.Dispose();
         request.Dispose();
+    }
+}
+
+/// <summary>One Server-Sent Event as the client sees it.</summary>
+public sealed record SseEvent(string? Id, string? Retry, JsonObject? Message)
+{
+    public static async Task<SseEvent?> ReadAsync(StreamReader reader)
+    {
+        string? id = null, retry = null, data = null;
+        var any = false;
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (any)
+                {
+                    return new SseEvent(id, retry, string.IsNullOrWhiteSpace(data) ? null : JsonNode.Parse(data) as JsonObject);
+                }
+
+                continue;
+            }
+
+            any = true;
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var field = colon < 0 ? line : line[..colon];
+            var value = colon < 0 ? "" : line[(colon + 1)..].TrimStart(' ');
+            switch (field)
+            {
+                case "id": id = value; break;
+                case "retry": retry = value; break;
+                case "data": data = data is null ? value : data + "\n" + value; break;
+            }
+        }
+
+        return null;
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace McpGateway.Tests.Interop;
+namespace McpGateway.Tests.TestSupport;
 
 /// <summary>
 /// A child process for the interop tests: output captured line by line, waits that end when a line appears or the
