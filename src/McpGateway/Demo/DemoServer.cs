@@ -229,6 +229,7 @@ internal sealed class DemoServer
             tools.Add(Tool("log", "Sends a notifications/message outside any request", ("text", "string")));
             tools.Add(Tool("meta", "Returns the _meta of the call"));
             tools.Add(Tool("cancellations", "Returns the request ids named by notifications/cancelled so far"));
+            tools.Add(Tool("sample_then_cancel", "Asks the client for sampling, then withdraws the request"));
             tools.Add(Tool("wait_for", "Answers once `release` is called with the same key", ("key", "string")));
             tools.Add(Tool("release", "Lets a waiting `wait_for` answer", ("key", "string")));
         }
@@ -316,6 +317,22 @@ internal sealed class DemoServer
                 var metaResult = Text("meta");
                 metaResult["structuredContent"] = meta?.DeepClone() ?? new JsonObject();
                 return metaResult;
+            case "sample_then_cancel":
+                var withdrawnId = $"demo-{Interlocked.Increment(ref _nextId)}";
+                await WriteAsync(new JsonObject
+                {
+                    ["jsonrpc"] = "2.0",
+                    ["id"] = withdrawnId,
+                    ["method"] = "sampling/createMessage",
+                    ["params"] = new JsonObject { ["messages"] = new JsonArray(), ["maxTokens"] = 1 },
+                });
+                await WriteAsync(new JsonObject
+                {
+                    ["jsonrpc"] = "2.0",
+                    ["method"] = "notifications/cancelled",
+                    ["params"] = new JsonObject { ["requestId"] = withdrawnId, ["reason"] = "changed my mind" },
+                });
+                return Text("withdrawn");
             case "wait_for":
                 var gate = Gate((string?)arguments["key"] ?? "");
                 if (progressToken is not null)

@@ -70,7 +70,7 @@ internal static class HttpMessages
             body["server"] = server;
         }
 
-        using (var writer = new Utf8JsonWriter(response.BodyWriter))
+        using (var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = McpWire.Options.Encoder }))
         {
             body.WriteTo(writer);
         }
@@ -114,7 +114,7 @@ internal static class HttpMessages
 
     private static void Write(IBufferWriter<byte> output, JsonRpcMessage message)
     {
-        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true });
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true, Encoder = McpWire.Options.Encoder });
         McpWire.Serialize(writer, message);
     }
 }

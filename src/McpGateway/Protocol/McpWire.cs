@@ -13,9 +13,13 @@ namespace McpGateway.Protocol;
 /// </remarks>
 internal static class McpWire
 {
-    public static readonly JsonTypeInfo<JsonRpcMessage> MessageTypeInfo = McpJsonUtilities.DefaultOptions.GetTypeInfo<JsonRpcMessage>();
+    /// <summary>The SDK's contract with relaxed escaping: bodies are JSON, never HTML, so <c>'</c>, <c>&lt;</c> and non-ASCII text stay as the upstream wrote them.</summary>
+    public static readonly JsonSerializerOptions Options = new(McpJsonUtilities.DefaultOptions)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
-    public static readonly JsonSerializerOptions Options = McpJsonUtilities.DefaultOptions;
+    public static readonly JsonTypeInfo<JsonRpcMessage> MessageTypeInfo = Options.GetTypeInfo<JsonRpcMessage>();
 
     /// <summary>Parses one message; on failure returns the JSON-RPC error to answer with (-32700 or -32600).</summary>
     public static JsonRpcMessage? Parse(ReadOnlySequence<byte> utf8, out JsonRpcError? error)
@@ -65,8 +69,27 @@ internal static class McpWire
         }
     }
 
-    public static JsonRpcMessage? Parse(ReadOnlySpan<byte> utf8, out JsonRpcError? error) =>
-        Parse(new ReadOnlySequence<byte>(utf8.ToArray()), out error);
+    /// <summary>Reads a request id (string or integer) as it appears inside params, e.g. in <c>notifications/cancelled</c>.</summary>
+    public static bool TryReadRequestId(System.Text.Json.Nodes.JsonNode? node, out RequestId id)
+    {
+        if (node is System.Text.Json.Nodes.JsonValue value)
+        {
+            if (value.TryGetValue(out long number))
+            {
+                id = new RequestId(number);
+                return true;
+            }
+
+            if (value.TryGetValue(out string? text) && text is not null)
+            {
+                id = new RequestId(text);
+                return true;
+            }
+        }
+
+        id = default;
+        return false;
+    }
 
     public static byte[] Serialize(JsonRpcMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, MessageTypeInfo);
 

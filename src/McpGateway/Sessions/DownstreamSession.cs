@@ -262,14 +262,14 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
 
     void IUpstreamLinkOwner.OnUpstreamNotification(UpstreamLink link, JsonRpcNotification notification)
     {
-        if (notification.Method == McpMethods.Cancelled && notification.Params?["requestId"] is JsonValue value && value.TryGetValue(out long _))
+        if (notification.Method == McpMethods.Cancelled && McpWire.TryReadRequestId(notification.Params?["requestId"], out var cancelled))
         {
             // The upstream withdrew one of its own requests: tell the client under the id the client saw.
             foreach (var (clientId, pending) in _toClient)
             {
-                if (pending.UpstreamId.Id is long upstreamId && value.TryGetValue(out long cancelled) && upstreamId == cancelled && _toClient.TryRemove(clientId, out _))
+                if (pending.UpstreamId == cancelled && _toClient.TryRemove(clientId, out _))
                 {
-                    var forwarded = (JsonObject)notification.Params.DeepClone();
+                    var forwarded = (JsonObject)notification.Params!.DeepClone();
                     forwarded["requestId"] = clientId;
                     Deliver(new JsonRpcNotification { Method = notification.Method, Params = forwarded }, link.MostRecentChannel());
                     return;

@@ -135,7 +135,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
                 return GatewayErrors.Unavailable(request.Id, Server.Name, ex.Reason);
             }
 
-            var parameters = PrepareParams(request.Params, session);
+            var parameters = PrepareParams(request.Params);
             var inFlight = new InFlight(request.Id, channel, session);
             inFlight.OriginalProgressToken = SwapProgressToken(parameters, inFlight);
             JsonRpcMessage answer;
@@ -187,7 +187,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
         if (notification.Method == McpMethods.Cancelled)
         {
             // The client names its own id; the upstream knows the gateway's.
-            if (notification.Params?["requestId"] is JsonValue value && TryReadRequestId(value, out var downstreamId) &&
+            if (McpWire.TryReadRequestId(notification.Params?["requestId"], out var downstreamId) &&
                 _byDownstreamId.TryGetValue(downstreamId, out var inFlight))
             {
                 var reason = (string?)notification.Params?["reason"] ?? "cancelled by the client";
@@ -245,7 +245,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
         return latest?.Channel;
     }
 
-    private JsonNode? PrepareParams(JsonNode? parameters, UpstreamSession session)
+    private JsonNode? PrepareParams(JsonNode? parameters)
     {
         if (Handshake is not { IsModern: true })
         {
@@ -271,7 +271,6 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
             meta[McpMethods.MetaClientInfo] = info.DeepClone();
         }
 
-        _ = session;
         return obj;
     }
 
@@ -460,24 +459,6 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
         var due = _lastFailureAt + BackoffFor(_consecutiveFailures);
         var remaining = due - _time.GetUtcNow();
         return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
-    }
-
-    private static bool TryReadRequestId(JsonValue value, out RequestId id)
-    {
-        if (value.TryGetValue(out long number))
-        {
-            id = new RequestId(number);
-            return true;
-        }
-
-        if (value.TryGetValue(out string? text) && text is not null)
-        {
-            id = new RequestId(text);
-            return true;
-        }
-
-        id = default;
-        return false;
     }
 
     public async ValueTask DisposeAsync()

@@ -64,6 +64,21 @@ public sealed class RelayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpstreamCancelsItsOwnRequest_ClientIsToldUnderTheIdItSaw()
+    {
+        var client = new McpHttpTestClient(_gateway.Http, _gateway.ServerUrl("demo"));
+        await client.InitializeAsync(capabilities: new JsonObject { ["sampling"] = new JsonObject() });
+
+        var response = await client.PostAsync(client.Request("tools/call", new JsonObject { ["name"] = "sample_then_cancel" }));
+
+        var request = response.Messages.Single(m => (string?)m["method"] == "sampling/createMessage");
+        var cancelled = response.Messages.Single(m => (string?)m["method"] == "notifications/cancelled");
+        cancelled["params"]!["requestId"]!.ToJsonString().Should().Be(request["id"]!.ToJsonString());
+        ((string?)cancelled["params"]!["reason"]).Should().Be("changed my mind");
+        ((string?)response.Last["result"]!["content"]![0]!["text"]).Should().Be("withdrawn");
+    }
+
+    [Fact]
     public async Task Progress_ThroughSdkClient_ReachesTheProgressHandler()
     {
         await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = _gateway.ServerUrl("demo") }),
