@@ -10,7 +10,7 @@ internal sealed partial class ConfigReader
     private static readonly string[] ServerKeys =
     [
         "command", "args", "env", "cwd", "url", "headers", "additionalHeaders", "transport", "type", "description",
-        "enabled", "disabled", "requestTimeout", "connectTimeout", "sessions", "restart",
+        "enabled", "disabled", "requestTimeout", "connectTimeout", "sessionMode", "sessions", "restart", "tools", "prompts", "resources",
     ];
 
     private static readonly string[] RestartKeys = ["initialBackoff", "maxBackoff"];
@@ -27,11 +27,16 @@ internal sealed partial class ConfigReader
         ["sse"] = ServerTransport.Sse,
     };
 
+    // `sessionMode` spells the values in camelCase, the older `sessions` key in kebab-case; both keys take both.
     private static readonly Dictionary<string, SessionMode> SessionModes = new(StringComparer.OrdinalIgnoreCase)
     {
+        ["perClient"] = SessionMode.PerClient,
         ["per-client"] = SessionMode.PerClient,
         ["shared"] = SessionMode.Shared,
     };
+
+    /// <summary>Names of every entry under <c>mcpServers</c>, valid or not, so views can refer to them without cascading errors.</summary>
+    private readonly List<string> _declaredServers = [];
 
     private List<ServerConfig> ReadServers(YamlNode node, string section)
     {
@@ -49,6 +54,7 @@ internal sealed partial class ConfigReader
 
         foreach (var (name, nameNode, value) in Entries(map, section))
         {
+            _declaredServers.Add(name);
             if (ReadServer(name, nameNode, value, Join(section, name)) is { } server)
             {
                 servers.Add(server);
@@ -83,6 +89,7 @@ internal sealed partial class ConfigReader
         var isRemote = transport is not ServerTransport.Stdio;
         var enabled = ResolveEnabled(draft, path);
         var headers = MergeHeaders(draft, path);
+        var sessions = ResolveSessionMode(draft);
         ValidateRestart(draft, path);
         WarnIgnoredKeys(draft, transport);
 
@@ -105,23 +112,57 @@ internal sealed partial class ConfigReader
             Headers = isRemote ? headers : new Dictionary<string, string>(),
             RequestTimeout = draft.RequestTimeout,
             ConnectTimeout = draft.ConnectTimeout,
-            Sessions = draft.Sessions,
+            Sessions = sessions,
+            Tools = draft.Tools,
+            Prompts = draft.Prompts,
+            Resources = draft.Resources,
             RestartInitialBackoff = draft.InitialBackoff,
             RestartMaxBackoff = draft.MaxBackoff,
         };
     }
 
-    /// <summary>Names become URL path segments and tool-name prefixes (<c>{server}__{tool}</c>), so they are restricted.</summary>
+    /// <summary>
+    /// Names become URL path segments and tool-name prefixes (<c>{server}{separator}{tool}</c>), so they are restricted.
+    /// A name must not contain the separator, nor end with a proper prefix of it (with <c>__</c>: a trailing <c>_</c>),
+    /// so that no two servers' composed names can coincide: <c>a_</c>+<c>__</c>+<c>x</c> and <c>a</c>+<c>__</c>+<c>_x</c>
+    /// would both be <c>a___x</c>.
+    /// </summary>
     private void ValidateServerName(string name, YamlNode nameNode, string path)
     {
         if (!ServerNamePattern().IsMatch(name))
         {
             Error(path, nameNode, $"server name `{name}` is not allowed; use 1 to 64 letters, digits, `_`, `.` or `-`, starting with a letter or digit (pattern ^[A-Za-z0-9][A-Za-z0-9_.-]{{0,63}}$), because it becomes a URL path segment and a tool-name prefix");
         }
-        else if (name.Contains("__", StringComparison.Ordinal))
+        else if (_separator is not { } separator)
         {
-            Error(path, nameNode, $"server name `{name}` contains `__`, the separator between server and tool names; use a single `_` or `-` instead");
+            // gateway.toolNameSeparator is invalid and already reported; checking against a guess would only add noise.
         }
+        else if (name.Contains(separator, StringComparison.Ordinal))
+        {
+            Error(path, nameNode, $"server name `{name}` contains `{separator}`, the separator between server and tool names (`gateway.toolNameSeparator`); {SeparatorFix(separator)}");
+        }
+        else if (EndsWithSeparatorStart(name, separator) is { } tail)
+        {
+            Error(path, nameNode, $"server name `{name}` ends with `{tail}`, the start of the separator `{separator}` (`gateway.toolNameSeparator`), so its tool names could coincide with another server's; remove the trailing `{tail}`");
+        }
+    }
+
+    private static string SeparatorFix(string separator) => separator == GatewayOptions.DefaultToolNameSeparator
+        ? "use a single `_` or `-` instead"
+        : $"rename the server so it does not contain `{separator}`, or choose another `toolNameSeparator`";
+
+    /// <summary>The longest non-empty proper prefix of <paramref name="separator"/> that <paramref name="name"/> ends with, if any.</summary>
+    private static string? EndsWithSeparatorStart(string name, string separator)
+    {
+        for (var length = separator.Length - 1; length > 0; length--)
+        {
+            if (name.AsSpan().EndsWith(separator.AsSpan(0, length), StringComparison.Ordinal))
+            {
+                return separator[..length];
+            }
+        }
+
+        return null;
     }
 
     private void ReadServerEntry(ServerDraft draft, string key, YamlScalarNode keyNode, YamlNode value, string path)
@@ -174,8 +215,17 @@ internal sealed partial class ConfigReader
             case "connectTimeout":
                 draft.ConnectTimeout = ReadDuration(value, path);
                 break;
-            case "sessions":
-                draft.Sessions = ReadChoice(value, path, SessionModes, "per-client or shared") ?? draft.Sessions;
+            case "sessionMode" or "sessions":
+                draft.SessionModes.Add((key, path, value, ReadChoice(value, path, SessionModes, "perClient or shared")));
+                break;
+            case "tools":
+                draft.Tools = ReadFilter(value, path, FilterKind.ServerTools)?.Filter ?? draft.Tools;
+                break;
+            case "prompts":
+                draft.Prompts = ReadFilter(value, path, FilterKind.ServerPrompts)?.Filter ?? draft.Prompts;
+                break;
+            case "resources":
+                draft.Resources = ReadFilter(value, path, FilterKind.Resources)?.Filter ?? draft.Resources;
                 break;
             default:
                 UnknownKey(path, keyNode, ServerKeys);
@@ -316,6 +366,29 @@ internal sealed partial class ConfigReader
         return draft.CommandKey is not null ? ServerTransport.Stdio : requested ?? ServerTransport.AutoDetect;
     }
 
+    /// <summary><c>sessionMode</c>, or its older spelling <c>sessions</c>; both may be present when they agree.</summary>
+    private SessionMode ResolveSessionMode(ServerDraft draft)
+    {
+        (string Key, YamlNode Node, SessionMode Value)? first = null;
+        foreach (var (key, keyPath, node, value) in draft.SessionModes)
+        {
+            if (value is not { } mode)
+            {
+                continue;
+            }
+
+            if (first is { } earlier && earlier.Value != mode)
+            {
+                Error(keyPath, node, $"`{key}: {Raw(node)}` disagrees with `{earlier.Key}: {Raw(earlier.Node)}` (line {LineOf(earlier.Node)}); keep only `sessionMode`");
+                continue;
+            }
+
+            first ??= (key, node, mode);
+        }
+
+        return first?.Value ?? Defaults.Sessions;
+    }
+
     /// <summary><c>enabled</c>, or Cline's <c>disabled</c> as its inverse; both may be present when they agree.</summary>
     private bool ResolveEnabled(ServerDraft draft, string path)
     {
@@ -406,7 +479,8 @@ internal sealed partial class ConfigReader
         return true;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", RegexOptions.CultureInvariant)]
+    // \z, not $: `$` would also accept a name ending in a line break.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ServerNamePattern();
 
     /// <summary>What one server entry said, before the cross-key checks; nodes are kept for line numbers.</summary>
@@ -440,7 +514,13 @@ internal sealed partial class ConfigReader
 
         public TimeSpan? ConnectTimeout { get; set; }
 
-        public SessionMode Sessions { get; set; } = Defaults.Sessions;
+        public List<(string Key, string Path, YamlNode Node, SessionMode? Value)> SessionModes { get; } = [];
+
+        public ItemFilter Tools { get; set; } = ItemFilter.All;
+
+        public ItemFilter Prompts { get; set; } = ItemFilter.All;
+
+        public ItemFilter Resources { get; set; } = ItemFilter.All;
 
         public YamlNode? RestartNode { get; set; }
 

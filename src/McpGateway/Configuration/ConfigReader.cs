@@ -14,11 +14,18 @@ internal sealed partial class ConfigReader(
 {
     private const string McpServersKey = "mcpServers";
     private const string ServersKey = "servers";
+    private const string VirtualServersKey = "virtualServers";
 
-    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, "virtualServers", "$schema"];
+    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, "$schema"];
 
     private static readonly string[] GatewayKeys =
-        ["listen", "maxRequestBodyBytes", "requestTimeout", "connectTimeout", "sessionIdleTimeout", "resumeWindow", "allowedOrigins", "allowAnonymous"];
+    [
+        "listen", "maxRequestBodyBytes", "requestTimeout", "connectTimeout", "sessionIdleTimeout", "resumeWindow", "allowedOrigins", "allowAnonymous",
+        "toolNameSeparator", "pageSize",
+    ];
+
+    /// <summary>The separator server names are checked against; null when <c>gateway.toolNameSeparator</c> is invalid (already an error).</summary>
+    private string? _separator = GatewayOptions.DefaultToolNameSeparator;
 
     /// <summary>Builds the config; the caller discards it when any error was added.</summary>
     public GatewayConfig Read(YamlNode? root, string source)
@@ -37,6 +44,7 @@ internal sealed partial class ConfigReader(
         }
 
         (string Key, YamlScalarNode KeyNode, YamlNode Value)? section = null;
+        YamlNode? views = null;
         foreach (var (key, keyNode, value) in Entries(document, string.Empty))
         {
             switch (key)
@@ -50,8 +58,12 @@ internal sealed partial class ConfigReader(
                 case McpServersKey or ServersKey:
                     section = (key, keyNode, value);
                     break;
-                case "virtualServers" or "$schema":
-                    // virtualServers is reserved for the virtual-server views; $schema only serves editors.
+                case VirtualServersKey:
+                    // Read after the servers it refers to, wherever it stands in the file.
+                    views = value;
+                    break;
+                case "$schema":
+                    // Only serves editors.
                     break;
                 default:
                     UnknownKey(key, keyNode, RootKeys);
@@ -59,20 +71,23 @@ internal sealed partial class ConfigReader(
             }
         }
 
+        List<ServerConfig> list = [];
         if (section is not { } servers)
         {
             Warning(McpServersKey, null, NoServersMessage);
-            return config;
         }
-
-        var errorCount = errors.Count;
-        var list = ReadServers(servers.Value, servers.Key);
-        if (list.Count == 0 && errors.Count == errorCount)
+        else
         {
-            Warning(servers.Key, servers.KeyNode, NoServersMessage);
+            var errorCount = errors.Count;
+            list = ReadServers(servers.Value, servers.Key);
+            if (list.Count == 0 && errors.Count == errorCount)
+            {
+                Warning(servers.Key, servers.KeyNode, NoServersMessage);
+            }
         }
 
-        return config with { Servers = list };
+        config = config with { Servers = list };
+        return views is null ? config : config with { VirtualServers = ReadVirtualServers(views, VirtualServersKey, config) };
     }
 
     private const string NoServersMessage = "no servers configured; add entries under `mcpServers:` (the gateway starts but offers no tools)";
@@ -109,6 +124,8 @@ internal sealed partial class ConfigReader(
                 "resumeWindow" => ReadDuration(value, keyPath) is { } resume ? options with { ResumeWindow = resume } : options,
                 "allowedOrigins" => ReadOrigins(value, keyPath) is { } origins ? options with { AllowedOrigins = origins } : options,
                 "allowAnonymous" => ReadBoolean(value, keyPath) is { } anonymous ? options with { AllowAnonymous = anonymous } : options,
+                "toolNameSeparator" => ReadSeparator(value, keyPath) is { } separator ? options with { ToolNameSeparator = separator } : options,
+                "pageSize" => ReadPageSize(value, keyPath) is { } pageSize ? options with { PageSize = pageSize } : options,
                 _ => UnknownKey(keyPath, keyNode, GatewayKeys, options),
             };
         }
@@ -141,6 +158,57 @@ internal sealed partial class ConfigReader(
         }
 
         return text.Trim();
+    }
+
+    private string? ReadSeparator(YamlNode node, string path)
+    {
+        _separator = null;
+        if (Text(node, path, "a separator such as __") is not { } text)
+        {
+            return null;
+        }
+
+        if (text.Length is 0 or > MaxSeparatorLength || !IsNameText(text))
+        {
+            Error(path, node, $"`{Raw(node)}` cannot join server and tool names; write 1 to {MaxSeparatorLength} of the characters tool names allow (letters, digits, `_`, `.`, `-`), e.g. `__` (the default) or `.`");
+            return null;
+        }
+
+        _separator = text;
+        return text;
+    }
+
+    private const int MaxSeparatorLength = 8;
+
+    /// <summary>A page size: 1 to <see cref="GatewayOptions.MaxPageSize"/> items.</summary>
+    private int? ReadPageSize(YamlNode node, string path)
+    {
+        if (Text(node, path, "a whole number of items") is not { } text)
+        {
+            return null;
+        }
+
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is > 0 and <= GatewayOptions.MaxPageSize)
+        {
+            return value;
+        }
+
+        Error(path, node, $"`{Raw(node)}` is not a page size; write a whole number of items from 1 to {GatewayOptions.MaxPageSize}, e.g. {GatewayOptions.DefaultPageSize}");
+        return null;
+    }
+
+    /// <summary>Only the characters MCP allows in tool and prompt names: <c>[A-Za-z0-9_.-]</c>.</summary>
+    private static bool IsNameText(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or '.' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private List<string>? ReadOrigins(YamlNode node, string path)
@@ -359,6 +427,9 @@ internal sealed partial class ConfigReader(
         "envFile" => "; list the variables under `env:` instead",
         "serverUrl" or "httpUrl" => "; write `url` instead",
         "<<" => "; YAML merge keys are not supported, write the keys out",
+        "include" or "allowlist" => "; write `allow: [...]` (globs of names to expose)",
+        "exclude" or "denylist" => "; write `deny: [...]` (globs of names to hide)",
+        "separator" => "; write `toolNameSeparator` under `gateway:`",
         _ => string.Empty,
     };
 

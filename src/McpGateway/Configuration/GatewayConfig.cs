@@ -8,6 +8,12 @@ public sealed record GatewayConfig
     /// <summary>Configured upstream servers by name, in file order. Names are case-sensitive.</summary>
     public IReadOnlyList<ServerConfig> Servers { get; init; } = [];
 
+    /// <summary>
+    /// Configured views (<c>virtualServers</c>), in file order. Names are case-sensitive. The implicit view of every
+    /// enabled server (<c>/mcp</c>) is not in this list.
+    /// </summary>
+    public IReadOnlyList<VirtualServerConfig> VirtualServers { get; init; } = [];
+
     /// <summary>Where the snapshot came from (file path), for messages.</summary>
     public string? Source { get; init; }
 
@@ -23,12 +29,58 @@ public sealed record GatewayConfig
 
         return null;
     }
+
+    /// <summary>The configured view named <paramref name="name"/> (ordinal comparison), or null.</summary>
+    public VirtualServerConfig? FindVirtualServer(string name)
+    {
+        foreach (var view in VirtualServers)
+        {
+            if (string.Equals(view.Name, name, StringComparison.Ordinal))
+            {
+                return view;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The servers a view aggregates, in the order that decides conflicts: the view's <see cref="VirtualServerConfig.Servers"/>
+    /// in list order, or every server in file order when that list is empty. Disabled servers are left out.
+    /// </summary>
+    public IReadOnlyList<ServerConfig> MembersOf(VirtualServerConfig view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var members = new List<ServerConfig>(view.Servers.Count == 0 ? Servers.Count : view.Servers.Count);
+        if (view.Servers.Count == 0)
+        {
+            members.AddRange(Servers.Where(server => server.Enabled));
+            return members;
+        }
+
+        foreach (var name in view.Servers)
+        {
+            if (FindServer(name) is { Enabled: true } server)
+            {
+                members.Add(server);
+            }
+        }
+
+        return members;
+    }
 }
 
 /// <summary>The <c>gateway:</c> section.</summary>
 public sealed record GatewayOptions
 {
     public const string DefaultListen = "http://127.0.0.1:8080";
+
+    public const string DefaultToolNameSeparator = "__";
+
+    public const int DefaultPageSize = 100;
+
+    /// <summary>The largest accepted <see cref="PageSize"/> (also for <see cref="VirtualServerConfig.PageSize"/>).</summary>
+    public const int MaxPageSize = 1000;
 
     /// <summary>Listen URL(s); <c>--urls</c> on the command line wins.</summary>
     public string Listen { get; init; } = DefaultListen;
@@ -53,6 +105,15 @@ public sealed record GatewayOptions
 
     /// <summary>Explicit consent to listen on a non-loopback address without authentication.</summary>
     public bool AllowAnonymous { get; init; }
+
+    /// <summary>
+    /// Joins server and item names in aggregated tool and prompt names (<c>{server}{separator}{name}</c>): 1 to 8 of
+    /// the characters <c>[A-Za-z0-9_.-]</c>. No server name contains it, nor ends with a proper prefix of it.
+    /// </summary>
+    public string ToolNameSeparator { get; init; } = DefaultToolNameSeparator;
+
+    /// <summary>Items per page of the gateway's own list results (1 to <see cref="MaxPageSize"/>); a view may override it.</summary>
+    public int PageSize { get; init; } = DefaultPageSize;
 }
 
 public enum ServerTransport
@@ -109,7 +170,17 @@ public sealed record ServerConfig
     /// <summary>Per-server override of <see cref="GatewayOptions.ConnectTimeout"/>.</summary>
     public TimeSpan? ConnectTimeout { get; init; }
 
+    /// <summary>From <c>sessionMode</c> (or its older spelling <c>sessions</c>).</summary>
     public SessionMode Sessions { get; init; } = SessionMode.PerClient;
+
+    /// <summary>Which of the server's tools (by the server's own names) any view may expose.</summary>
+    public ItemFilter Tools { get; init; } = ItemFilter.All;
+
+    /// <summary>Which of the server's prompts (by the server's own names) any view may expose.</summary>
+    public ItemFilter Prompts { get; init; } = ItemFilter.All;
+
+    /// <summary>Which of the server's resources and resource templates (by URI, and by <c>uriTemplate</c> for templates) any view may expose.</summary>
+    public ItemFilter Resources { get; init; } = ItemFilter.All;
 
     /// <summary>First delay before restarting a crashed stdio server; doubles per consecutive crash.</summary>
     public TimeSpan RestartInitialBackoff { get; init; } = TimeSpan.FromMilliseconds(250);

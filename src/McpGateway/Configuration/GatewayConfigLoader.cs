@@ -5,8 +5,17 @@ namespace McpGateway.Configuration;
 /// </summary>
 /// <remarks>
 /// <para>Top level: <c>gateway</c>, <c>mcpServers</c> (alias <c>servers</c>, VS Code; not both), <c>virtualServers</c>
-/// (reserved, ignored) and <c>$schema</c> (ignored). The <c>mcpServers</c> documents of Claude Desktop, Cursor, Cline
-/// and VS Code (<c>type</c>, JSONC comments) load as they are.</para>
+/// and <c>$schema</c> (ignored). The <c>mcpServers</c> documents of Claude Desktop, Cursor, Cline and VS Code
+/// (<c>type</c>, JSONC comments) load as they are.</para>
+/// <para>Aggregation: <c>gateway.toolNameSeparator</c> (default <c>__</c>; 1 to 8 of <c>[A-Za-z0-9_.-]</c>; no server
+/// name may contain it or end with a proper prefix of it) and <c>gateway.pageSize</c> (1 to 1000, default 100). Each
+/// server may have <c>tools</c>, <c>prompts</c> and <c>resources</c> filters (<c>{ allow: [globs], deny: [globs] }</c>
+/// over its own names, or URIs) and <c>sessionMode: perClient|shared</c> (older key <c>sessions</c>, values also
+/// <c>per-client</c>). Each <c>virtualServers</c> entry (a view) has <c>description</c>, <c>servers</c> (names from
+/// <c>mcpServers</c>; empty means every enabled server), filters over exposed names, <c>naming: prefix|none</c>,
+/// <c>onUpstreamFailure: serveLastKnown|omit|fail</c>, <c>resourceConflicts: firstServer|error</c>, <c>pageSize</c>
+/// and <c>overrides</c> keyed by exposed name (<c>name</c>, <c>title</c>, <c>description</c>, <c>annotations</c>,
+/// <c>hidden</c>). Names a view can never expose (a glob or override key without a member's prefix) are warnings.</para>
 /// <para><c>${VAR}</c> and <c>${env:VAR}</c> in any value expand from the environment; <c>$${</c> is a literal
 /// <c>${</c>; a missing variable or a VS Code <c>${input:...}</c> is an error.</para>
 /// <para>A server's <c>headers</c> and <c>additionalHeaders</c> are merged; a header name given twice (compared

@@ -40,6 +40,13 @@ internal sealed class DemoServer
 
     public static async Task<int> RunAsync()
     {
+        // Test knob: a server that is "down" from the moment this file exists.
+        if (Environment.GetEnvironmentVariable("MCP_DEMO_EXIT_IF_FILE") is { Length: > 0 } marker && File.Exists(marker))
+        {
+            await Console.Error.WriteLineAsync($"demo server refusing to start: {marker} exists");
+            return 4;
+        }
+
         var server = new DemoServer(new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false)), Console.OpenStandardOutput(),
             Environment.GetEnvironmentVariable("MCP_DEMO_TEST_TOOLS") == "1");
         await server.LoopAsync();
@@ -229,6 +236,7 @@ internal sealed class DemoServer
             tools.Add(Tool("log", "Sends a notifications/message outside any request", ("text", "string")));
             tools.Add(Tool("meta", "Returns the _meta of the call"));
             tools.Add(Tool("cancellations", "Returns the request ids named by notifications/cancelled so far"));
+            tools.Add(Tool("announce_list_changed", "Sends notifications/tools/list_changed"));
             tools.Add(Tool("sample_then_cancel", "Asks the client for sampling, then withdraws the request"));
             tools.Add(Tool("wait_for", "Answers once `release` is called with the same key", ("key", "string")));
             tools.Add(Tool("release", "Lets a waiting `wait_for` answer", ("key", "string")));
@@ -317,6 +325,9 @@ internal sealed class DemoServer
                 var metaResult = Text("meta");
                 metaResult["structuredContent"] = meta?.DeepClone() ?? new JsonObject();
                 return metaResult;
+            case "announce_list_changed":
+                await WriteAsync(new JsonObject { ["jsonrpc"] = "2.0", ["method"] = "notifications/tools/list_changed" });
+                return Text("announced");
             case "sample_then_cancel":
                 var withdrawnId = $"demo-{Interlocked.Increment(ref _nextId)}";
                 await WriteAsync(new JsonObject

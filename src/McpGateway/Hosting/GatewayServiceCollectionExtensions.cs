@@ -1,4 +1,5 @@
 using System.Net;
+using McpGateway.Aggregation;
 using McpGateway.Configuration;
 using McpGateway.Endpoints;
 using McpGateway.Policy;
@@ -22,10 +23,11 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => new UpstreamConnector(CreateUpstreamHttpClient(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<SessionStore>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionStore>());
-        services.AddSingleton<StatelessLinks>();
-        services.AddHostedService(sp => sp.GetRequiredService<StatelessLinks>());
+        services.AddSingleton<LastKnownLists>();
+        services.AddSingleton<SharedLinks>();
+        services.AddHostedService(sp => sp.GetRequiredService<SharedLinks>());
         services.AddSingleton<ForwardPipeline>();
-        services.AddSingleton<PassthroughEndpoints>();
+        services.AddSingleton<McpEndpoints>();
         return services;
     }
 
@@ -33,7 +35,7 @@ public static class GatewayServiceCollectionExtensions
     public static IEndpointRouteBuilder MapMcpGateway(this IEndpointRouteBuilder routes)
     {
         HealthEndpoints.Map(routes);
-        PassthroughEndpoints.Map(routes);
+        McpEndpoints.Map(routes);
         return routes;
     }
 

@@ -55,6 +55,16 @@ internal static partial class GatewayLog
     [LoggerMessage(2005, LogLevel.Debug, "[{Server}] notification {Method} on the shared stateless link dropped: no client session to deliver it to")]
     public static partial void StatelessNotificationDropped(ILogger logger, string server, string method);
 
+    // 25xx: aggregation
+    [LoggerMessage(2501, LogLevel.Warning, "view {View}: member {Server} is unavailable: {Reason}")]
+    public static partial void ViewMemberUnavailable(ILogger logger, string view, string server, string reason);
+
+    [LoggerMessage(2502, LogLevel.Warning, "view {View}: member {Server} did not answer {Method}: {Reason}")]
+    public static partial void ViewMemberListFailed(ILogger logger, string view, string server, string method, string reason);
+
+    [LoggerMessage(2503, LogLevel.Warning, "view {View}: '{Name}' is offered by {Owner} and {Other}; the first keeps it")]
+    public static partial void ViewCollision(ILogger logger, string view, string name, string owner, string other);
+
     // 3xxx: endpoints and host
     [LoggerMessage(3001, LogLevel.Information, "{Method} {Path} rejected with {Status}: {Reason}")]
     public static partial void RequestRejected(ILogger logger, string method, string path, int status, string reason);

@@ -1,4 +1,4 @@
-using McpGateway.Configuration;
+using McpGateway.Aggregation;
 using McpGateway.Sessions;
 using McpGateway.Upstreams;
 using ModelContextProtocol.Protocol;
@@ -6,9 +6,10 @@ using ModelContextProtocol.Protocol;
 namespace McpGateway.Policy;
 
 /// <summary>Everything a filter may look at for one forwarded request. One instance per request; no statics.</summary>
-internal sealed class ForwardContext(ServerConfig server, JsonRpcRequest request, IClientChannel? channel, DownstreamSession? session, CancellationToken aborted)
+internal sealed class ForwardContext(SessionTarget target, JsonRpcRequest request, IClientChannel? channel, DownstreamSession? session, CancellationToken aborted)
 {
-    public ServerConfig Server { get; } = server;
+    /// <summary>One upstream server or a virtual server.</summary>
+    public SessionTarget Target { get; } = target;
 
     public JsonRpcRequest Request { get; } = request;
 
@@ -18,8 +19,11 @@ internal sealed class ForwardContext(ServerConfig server, JsonRpcRequest request
     /// <summary>The client session, or null for a stateless (2026-07-28) request.</summary>
     public DownstreamSession? Session { get; } = session;
 
-    /// <summary>The upstream link for stateless requests; sessions use their own.</summary>
+    /// <summary>The upstream link for stateless requests to one server; sessions use their own.</summary>
     public UpstreamLink? Link { get; init; }
+
+    /// <summary>The view catalog for stateless requests to a virtual server.</summary>
+    public ViewSession? StatelessView { get; init; }
 
     public CancellationToken Aborted { get; } = aborted;
 }
@@ -51,7 +55,8 @@ internal sealed class ForwardPipeline
 
     public Task<JsonRpcMessage> InvokeAsync(ForwardContext context) => _entry(context);
 
-    private static Task<JsonRpcMessage> ForwardAsync(ForwardContext context) => context.Session is { } session
-        ? session.ForwardRequestAsync(context.Request, context.Channel, context.Aborted)
-        : context.Link!.ForwardAsync(context.Request, context.Channel, context.Aborted);
+    private static Task<JsonRpcMessage> ForwardAsync(ForwardContext context) =>
+        context.Session?.ForwardRequestAsync(context.Request, context.Channel, context.Aborted)
+        ?? context.StatelessView?.HandleAsync(context.Request, context.Channel, context.Aborted)
+        ?? context.Link!.ForwardAsync(context.Request, context.Channel, context.Aborted);
 }

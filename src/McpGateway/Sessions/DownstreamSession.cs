@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using McpGateway.Aggregation;
 using McpGateway.Configuration;
 using McpGateway.Observability;
 using McpGateway.Protocol;
@@ -10,10 +11,11 @@ using ModelContextProtocol.Protocol;
 namespace McpGateway.Sessions;
 
 /// <summary>
-/// One client session on a passthrough endpoint, bound to its own upstream session (per-client mode), so that
-/// sampling, elicitation, roots, progress and logging reach exactly the client that caused them.
+/// One client session, on a passthrough endpoint (one member) or a virtual server (many). Each member is reached
+/// through the session's own upstream session (per-client mode) so that sampling, elicitation, roots, progress and
+/// logging reach exactly the client that caused them, or through the server's shared link (shared mode).
 /// </summary>
-internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
+internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsyncDisposable
 {
     /// <summary>Messages kept for a client that has no stream open yet; older ones are dropped beyond this.</summary>
     private const int BacklogLimit = 1000;
@@ -32,23 +34,45 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
     private int _openStreams;
     private int _disposed;
 
-    public DownstreamSession(string id, ServerConfig server, GatewayOptions options, ClientHello hello, bool legacySse, UpstreamConnector connector, ILogger logger, TimeProvider time)
+    private readonly GatewayOptions _options;
+    private readonly UpstreamConnector _connector;
+    private readonly SharedLinks _shared;
+    private readonly ConcurrentDictionary<string, UpstreamLink> _links = new(StringComparer.Ordinal);
+    private readonly ViewSession? _view;
+    private ClientHello _hello = new([], PreferModern: false);
+
+    public DownstreamSession(string id, SessionTarget target, GatewayOptions options, bool legacySse, UpstreamConnector connector, SharedLinks shared, LastKnownLists lastKnown, ILogger logger, TimeProvider time)
     {
         Id = id;
-        Server = server;
+        Target = target;
         IsLegacySse = legacySse;
+        _options = options;
+        _connector = connector;
+        _shared = shared;
         _logger = logger;
         _time = time;
-        Link = new UpstreamLink(server, options, hello, connector, this, logger, time);
         ResumeWindow = options.ResumeWindow;
         LastActivity = time.GetUtcNow();
+        if (target is ViewTarget)
+        {
+            _view = new ViewSession(this, options, lastKnown, logger);
+        }
     }
 
     public string Id { get; }
 
-    public ServerConfig Server { get; }
+    public SessionTarget Target { get; }
 
-    public UpstreamLink Link { get; }
+    VirtualServerConfig IViewMembers.View => ((ViewTarget)Target).View;
+
+    IReadOnlyList<ServerConfig> IViewMembers.Members => ((ViewTarget)Target).Members;
+
+    object? IViewMembers.Requester => this;
+
+    /// <summary>The link to one member: this session's own, or the server's shared one (sessionMode: shared).</summary>
+    public UpstreamLink LinkFor(ServerConfig member) => member.Sessions == SessionMode.Shared
+        ? _links.GetOrAdd(member.Name, _ => _shared.For(member))
+        : _links.GetOrAdd(member.Name, _ => new UpstreamLink(member, _options, _hello, _connector, this, _logger, _time));
 
     /// <summary>The legacy HTTP+SSE transport: every message to the client, answers included, goes down one stream.</summary>
     public bool IsLegacySse { get; }
@@ -83,28 +107,40 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
 
     public void Touch() => LastActivity = _time.GetUtcNow();
 
-    /// <summary>Opens the upstream session with the client's own <c>initialize</c> and answers it in the client's revision.</summary>
+    /// <summary>
+    /// Answers the client's <c>initialize</c> in the client's revision. Passthrough: opens the upstream session with the
+    /// client's own hello and answers with the upstream's result. View: connects every member and answers as the gateway.
+    /// </summary>
     public async Task<JsonRpcMessage> InitializeAsync(JsonRpcRequest request, CancellationToken cancellationToken)
     {
         var parameters = request.Params as JsonObject ?? [];
         ClientCapabilities = parameters["capabilities"] as JsonObject ?? [];
 
-        // Legacy SSE sessions exist before the client says who it is; the upstream must hear the client's own hello.
-        Link.Hello = new ClientHello((JsonObject)parameters.DeepClone(), PreferModern: false);
-        UpstreamHandshake handshake;
-        try
+        // Upstream sessions are opened with the client's own hello (capabilities, clientInfo, anything else it sent).
+        _hello = new ClientHello((JsonObject)parameters.DeepClone(), PreferModern: false);
+        var version = ProtocolVersions.NegotiateStateful((string?)parameters["protocolVersion"]);
+        JsonObject result;
+        if (_view is not null)
         {
-            await Link.GetSessionAsync(cancellationToken);
-            handshake = Link.Handshake!;
+            result = await _view.InitializeResultAsync(version, cancellationToken);
         }
-        catch (UpstreamException ex)
+        else
         {
-            return GatewayErrors.Unavailable(request.Id, Server.Name, ex.Reason);
+            var server = ((ServerTarget)Target).Server;
+            var link = LinkFor(server);
+            try
+            {
+                await link.GetSessionAsync(cancellationToken);
+            }
+            catch (UpstreamException ex)
+            {
+                return GatewayErrors.Unavailable(request.Id, server.Name, ex.Reason);
+            }
+
+            result = (JsonObject)link.Handshake!.InitializeResult.DeepClone();
+            result["protocolVersion"] = version;
         }
 
-        var version = ProtocolVersions.NegotiateStateful((string?)parameters["protocolVersion"]);
-        var result = (JsonObject)handshake.InitializeResult.DeepClone();
-        result["protocolVersion"] = version;
         ProtocolVersion = version;
         if (IsResumable)
         {
@@ -124,7 +160,9 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
             return new JsonRpcResponse { Id = request.Id, Result = new JsonObject() };
         }
 
-        var answer = await Link.ForwardAsync(request, channel, cancellationToken);
+        var answer = _view is not null
+            ? await _view.HandleAsync(request, channel, cancellationToken)
+            : await LinkFor(((ServerTarget)Target).Server).ForwardAsync(request, channel, cancellationToken, this);
         Touch();
         return answer;
     }
@@ -139,7 +177,8 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
                 // The gateway completed the upstream handshake itself.
                 return;
             case JsonRpcNotification notification:
-                await Link.ForwardNotificationAsync(notification, cancellationToken);
+                // A cancellation reaches only the link that carries the request; other notifications go to every member.
+                await Task.WhenAll(_links.Values.Select(link => link.ForwardNotificationAsync(notification, cancellationToken, this)));
                 return;
             case JsonRpcMessageWithId { Id.Id: long id } answer when message is JsonRpcResponse or JsonRpcError:
                 if (_toClient.TryRemove(id, out var pending))
@@ -279,8 +318,21 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
             return;
         }
 
+        if (_view is not null && ListChangedKind(notification.Method) is { } kind)
+        {
+            _view.Invalidate(link.Server.Name, kind);
+        }
+
         Deliver(notification, preferred: null);
     }
+
+    private static CatalogKind? ListChangedKind(string method) => method switch
+    {
+        "notifications/tools/list_changed" => CatalogKind.Tools,
+        "notifications/prompts/list_changed" => CatalogKind.Prompts,
+        "notifications/resources/list_changed" => CatalogKind.Resources,
+        _ => null,
+    };
 
     private bool ClientDeclares(string method) => method switch
     {
@@ -349,7 +401,14 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IAsyncDisposable
             stream.Complete(now);
         }
 
-        await Link.DisposeAsync();
+        // Shared links belong to the gateway, not to this session.
+        foreach (var (name, link) in _links)
+        {
+            if (!_shared.Owns(link))
+            {
+                await link.DisposeAsync();
+            }
+        }
     }
 
     private sealed record PendingClientRequest(UpstreamSession Session, RequestId UpstreamId);

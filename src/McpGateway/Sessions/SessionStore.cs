@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using McpGateway.Aggregation;
 using McpGateway.Configuration;
 using McpGateway.Observability;
 using McpGateway.Upstreams;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace McpGateway.Sessions;
 
 /// <summary>Every live downstream session by id; expires idle ones and closes all of them (and their upstreams) at shutdown.</summary>
-internal sealed class SessionStore(UpstreamConnector connector, IGatewayConfigProvider config, ILoggerFactory loggerFactory, TimeProvider time) : IHostedService, IAsyncDisposable
+internal sealed class SessionStore(UpstreamConnector connector, SharedLinks sharedLinks, LastKnownLists lastKnown, IGatewayConfigProvider config, ILoggerFactory loggerFactory, TimeProvider time) : IHostedService, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, DownstreamSession> _sessions = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Sessions");
@@ -19,23 +20,24 @@ internal sealed class SessionStore(UpstreamConnector connector, IGatewayConfigPr
 
     public int Count => _sessions.Count;
 
-    public DownstreamSession Create(ServerConfig server, ClientHello hello, bool legacySse)
+    public DownstreamSession Create(SessionTarget target, bool legacySse)
     {
         var id = NewSessionId();
-        var session = new DownstreamSession(id, server, config.Current.Gateway, hello, legacySse, connector, _logger, time);
+        var session = new DownstreamSession(id, target, config.Current.Gateway, legacySse, connector, sharedLinks, lastKnown, _logger, time);
         _sessions[id] = session;
-        GatewayLog.SessionCreated(_logger, id, server.Name, legacySse ? "sse" : "streamable-http");
+        GatewayLog.SessionCreated(_logger, id, target.DisplayName, legacySse ? "sse" : "streamable-http");
         return session;
     }
 
-    public DownstreamSession? Find(string id, string serverName) =>
-        _sessions.TryGetValue(id, out var session) && session.Server.Name == serverName && !session.IsDisposed ? session : null;
+    /// <summary>The live session with this id on this route (an id from another endpoint is not found).</summary>
+    public DownstreamSession? Find(string id, string routeKey) =>
+        _sessions.TryGetValue(id, out var session) && session.Target.RouteKey == routeKey && !session.IsDisposed ? session : null;
 
     public async Task CloseAsync(DownstreamSession session, string reason)
     {
         if (_sessions.TryRemove(new KeyValuePair<string, DownstreamSession>(session.Id, session)))
         {
-            GatewayLog.SessionClosed(_logger, session.Id, session.Server.Name, reason);
+            GatewayLog.SessionClosed(_logger, session.Id, session.Target.DisplayName, reason);
             await session.DisposeAsync();
         }
     }

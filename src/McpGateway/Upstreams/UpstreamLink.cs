@@ -35,7 +35,8 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly ConcurrentDictionary<long, InFlight> _byUpstreamId = new();
-    private readonly ConcurrentDictionary<RequestId, InFlight> _byDownstreamId = new();
+    // Keyed by requester too: on a shared link, two clients may both use id 1.
+    private readonly ConcurrentDictionary<(object? Requester, RequestId Id), InFlight> _byDownstreamId = new();
     private readonly ConcurrentDictionary<long, InFlight> _byProgressToken = new();
     private readonly CancellationTokenSource _disposing = new();
     private UpstreamSession? _current;
@@ -73,7 +74,8 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     public int Restarts { get; private set; }
 
     /// <summary>The live upstream session, connecting (or reconnecting after backoff) when there is none.</summary>
-    public async Task<UpstreamSession> GetSessionAsync(CancellationToken cancellationToken)
+    /// <param name="waitForBackoff">False where a caller must not wait (merging many members' lists): fail at once instead.</param>
+    public async Task<UpstreamSession> GetSessionAsync(CancellationToken cancellationToken, bool waitForBackoff = true)
     {
         var current = _current;
         if (current is { IsClosed: false })
@@ -94,6 +96,11 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
             var delay = BackoffRemaining();
             if (delay > TimeSpan.Zero)
             {
+                if (!waitForBackoff)
+                {
+                    throw new UpstreamException(Server.Name, $"it failed recently; next attempt in {delay.TotalMilliseconds:0} ms");
+                }
+
                 await Task.Delay(delay, _time, cancellationToken);
             }
 
@@ -121,7 +128,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     /// Forwards one client request and returns the answer carrying the client's id. Upstream failures come back as
     /// JSON-RPC errors naming the server, never as exceptions; only the client's own cancellation throws.
     /// </summary>
-    public async Task<JsonRpcMessage> ForwardAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken)
+    public async Task<JsonRpcMessage> ForwardAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken, object? requester = null)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -145,13 +152,13 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
                 {
                     inFlight.UpstreamId = upstreamId;
                     _byUpstreamId[upstreamId] = inFlight;
-                    _byDownstreamId[request.Id] = inFlight;
+                    _byDownstreamId[(requester, request.Id)] = inFlight;
                 }, cancellationToken);
             }
             finally
             {
                 _byUpstreamId.TryRemove(inFlight.UpstreamId, out _);
-                _byDownstreamId.TryRemove(new KeyValuePair<RequestId, InFlight>(request.Id, inFlight));
+                _byDownstreamId.TryRemove(new KeyValuePair<(object?, RequestId), InFlight>((requester, request.Id), inFlight));
                 if (inFlight.ProgressToken is { } token)
                 {
                     _byProgressToken.TryRemove(token, out _);
@@ -176,7 +183,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     }
 
     /// <summary>Forwards a client notification (not <c>initialized</c>, which the gateway sends itself).</summary>
-    public async Task ForwardNotificationAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    public async Task ForwardNotificationAsync(JsonRpcNotification notification, CancellationToken cancellationToken, object? requester = null)
     {
         var current = _current;
         if (current is not { IsClosed: false })
@@ -188,7 +195,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
         {
             // The client names its own id; the upstream knows the gateway's.
             if (McpWire.TryReadRequestId(notification.Params?["requestId"], out var downstreamId) &&
-                _byDownstreamId.TryGetValue(downstreamId, out var inFlight))
+                _byDownstreamId.TryGetValue((requester, downstreamId), out var inFlight))
             {
                 var reason = (string?)notification.Params?["reason"] ?? "cancelled by the client";
                 await inFlight.Session.CancelAsync(inFlight.UpstreamId, reason);

@@ -230,7 +230,7 @@ public sealed class GatewayConfigLoaderTests
                 sessions: per-client
             virtualServers:
               code-review:
-                servers: [remote, everything]
+                servers: [remote]
                 tools: { allow: ["remote__get_*"] }
             """;
 
@@ -673,7 +673,8 @@ public sealed class GatewayConfigLoaderTests
     [InlineData("disabled: 0", "mcpServers.x.disabled", 3, "write true or false")]
     [InlineData("requestTimeout: fast", "mcpServers.x.requestTimeout", 3, "250ms")]
     [InlineData("connectTimeout: 0s", "mcpServers.x.connectTimeout", 3, "must be longer than zero")]
-    [InlineData("sessions: per-user", "mcpServers.x.sessions", 3, "write one of per-client or shared")]
+    [InlineData("sessions: per-user", "mcpServers.x.sessions", 3, "write one of perClient or shared")]
+    [InlineData("sessionMode: exclusive", "mcpServers.x.sessionMode", 3, "write one of perClient or shared")]
     [InlineData("restart: 5s", "mcpServers.x.restart", 3, "initialBackoff: 250ms, maxBackoff: 30s")]
     [InlineData("restart: { maxBackoff: forever }", "mcpServers.x.restart.maxBackoff", 3, "is not a duration")]
     [InlineData("restart: { initialBackoff: 1m }", "mcpServers.x.restart", 3, "`initialBackoff` (1m) is longer than `maxBackoff` (30s)")]
@@ -981,22 +982,6 @@ public sealed class GatewayConfigLoaderTests
     }
 
     [Fact]
-    public void LoadText_VirtualServers_IsAcceptedSilently()
-    {
-        var result = Load("""
-            mcpServers:
-              a: { command: npx }
-            virtualServers:
-              review:
-                anything: [goes, here]
-                servers: 42
-            """);
-
-        result.Errors.Should().BeEmpty();
-        result.Warnings.Should().BeEmpty();
-    }
-
-    [Fact]
     public void LoadText_UnknownKeys_WarnWithPathAndLineAndConfigStillLoads()
     {
         var result = Load("""
@@ -1009,7 +994,7 @@ public sealed class GatewayConfigLoaderTests
                 command: npx
                 timeout: 60
                 serverUrl: https://x.example.com
-                tools: { deny: ["delete_*"] }
+                autoApprove: [read]
                 restart: { retries: 3 }
             inputs: []
             """);
@@ -1021,7 +1006,7 @@ public sealed class GatewayConfigLoaderTests
             new ConfigDiagnostic("mcpServers.x.Command", 6, "unknown key, ignored; did you mean `command`?"),
             new ConfigDiagnostic("mcpServers.x.timeout", 8, "unknown key, ignored; for a per-request limit write `requestTimeout: 60s`"),
             new ConfigDiagnostic("mcpServers.x.serverUrl", 9, "unknown key, ignored; write `url` instead"),
-            new ConfigDiagnostic("mcpServers.x.tools", 10, "unknown key, ignored"),
+            new ConfigDiagnostic("mcpServers.x.autoApprove", 10, "unknown key, ignored"),
             new ConfigDiagnostic("mcpServers.x.restart.retries", 11, "unknown key, ignored"),
             new ConfigDiagnostic("inputs", 12, "unknown key, ignored"));
     }

@@ -14,13 +14,14 @@ using ModelContextProtocol.Protocol;
 namespace McpGateway.Endpoints;
 
 /// <summary>
-/// <c>/servers/{name}/mcp</c> (Streamable HTTP) and <c>/servers/{name}/sse</c> + <c>/servers/{name}/message</c>
-/// (legacy HTTP+SSE): one upstream server, names and payloads unchanged.
+/// The MCP transports — Streamable HTTP at <c>{prefix}/mcp</c>, legacy HTTP+SSE at <c>{prefix}/sse</c> + <c>{prefix}/message</c> —
+/// for three kinds of target: <c>/servers/{name}</c> (one upstream, names and payloads unchanged), <c>/virtual/{name}</c>
+/// (a configured view) and the empty prefix (the default view of every enabled server).
 /// </summary>
-internal sealed class PassthroughEndpoints(
+internal sealed class McpEndpoints(
     IGatewayConfigProvider config,
     SessionStore sessions,
-    StatelessLinks statelessLinks,
+    SharedLinks sharedLinks,
     ForwardPipeline pipeline,
     TimeProvider time,
     ILoggerFactory loggerFactory)
@@ -29,22 +30,37 @@ internal sealed class PassthroughEndpoints(
     private const int RetryMilliseconds = 1000;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Endpoints");
+    private (GatewayConfig? Config, ViewTarget Target) _defaultView;
+
+    private enum TargetKind
+    {
+        Server,
+        View,
+        DefaultView,
+    }
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/servers/{name}/mcp", (HttpContext context, string name, PassthroughEndpoints endpoints) => endpoints.PostAsync(context, name));
-        routes.MapGet("/servers/{name}/mcp", (HttpContext context, string name, PassthroughEndpoints endpoints) => endpoints.GetAsync(context, name));
-        routes.MapDelete("/servers/{name}/mcp", (HttpContext context, string name, PassthroughEndpoints endpoints) => endpoints.DeleteAsync(context, name));
-        routes.MapGet("/servers/{name}/sse", (HttpContext context, string name, PassthroughEndpoints endpoints) => endpoints.OpenLegacyStreamAsync(context, name));
-        routes.MapPost("/servers/{name}/message", (HttpContext context, string name, PassthroughEndpoints endpoints) => endpoints.PostLegacyMessageAsync(context, name));
+        MapTransports(routes, "/servers/{name}", TargetKind.Server);
+        MapTransports(routes, "/virtual/{name}", TargetKind.View);
+        MapTransports(routes, string.Empty, TargetKind.DefaultView);
+    }
+
+    private static void MapTransports(IEndpointRouteBuilder routes, string prefix, TargetKind kind)
+    {
+        routes.MapPost(prefix + "/mcp", (HttpContext context, McpEndpoints endpoints) => endpoints.PostAsync(context, kind));
+        routes.MapGet(prefix + "/mcp", (HttpContext context, McpEndpoints endpoints) => endpoints.GetAsync(context, kind));
+        routes.MapDelete(prefix + "/mcp", (HttpContext context, McpEndpoints endpoints) => endpoints.DeleteAsync(context, kind));
+        routes.MapGet(prefix + "/sse", (HttpContext context, McpEndpoints endpoints) => endpoints.OpenLegacyStreamAsync(context, kind));
+        routes.MapPost(prefix + "/message", (HttpContext context, McpEndpoints endpoints) => endpoints.PostLegacyMessageAsync(context, kind));
     }
 
     // ---- Streamable HTTP ----
 
-    private async Task PostAsync(HttpContext context, string name)
+    private async Task PostAsync(HttpContext context, TargetKind kind)
     {
-        var server = await ResolveAsync(context, name);
-        if (server is null)
+        var target = await ResolveAsync(context, kind);
+        if (target is null)
         {
             return;
         }
@@ -72,18 +88,18 @@ internal sealed class PassthroughEndpoints(
 
         if (message is JsonRpcRequest { Method: McpMethods.Initialize } initialize)
         {
-            await InitializeAsync(context, server, initialize);
+            await InitializeAsync(context, target, initialize);
             return;
         }
 
         var sessionId = context.Request.Headers[McpHeaders.SessionId].ToString();
         if (string.IsNullOrEmpty(sessionId))
         {
-            await HandleStatelessAsync(context, server, message);
+            await HandleStatelessAsync(context, target, message);
             return;
         }
 
-        var session = sessions.Find(sessionId, server.Name);
+        var session = sessions.Find(sessionId, target.RouteKey);
         if (session is null)
         {
             await SessionNotFoundAsync(context, message);
@@ -92,7 +108,7 @@ internal sealed class PassthroughEndpoints(
 
         if (message is JsonRpcRequest request)
         {
-            ForwardFunc forward = (stream, cancellationToken) => pipeline.InvokeAsync(new ForwardContext(server, request, stream, session, cancellationToken));
+            ForwardFunc forward = (stream, cancellationToken) => pipeline.InvokeAsync(new ForwardContext(target, request, stream, session, cancellationToken));
             if (session.IsResumable && RequestGuards.Accepts(context.Request, "text/event-stream"))
             {
                 await RespondResumableAsync(context, session, request, forward);
@@ -109,10 +125,9 @@ internal sealed class PassthroughEndpoints(
         context.Response.StatusCode = StatusCodes.Status202Accepted;
     }
 
-    private async Task InitializeAsync(HttpContext context, ServerConfig server, JsonRpcRequest initialize)
+    private async Task InitializeAsync(HttpContext context, SessionTarget target, JsonRpcRequest initialize)
     {
-        var hello = new ClientHello(initialize.Params as JsonObject ?? [], PreferModern: false);
-        var session = sessions.Create(server, hello, legacySse: false);
+        var session = sessions.Create(target, legacySse: false);
         var answer = await session.InitializeAsync(initialize, context.RequestAborted);
         if (answer is JsonRpcError)
         {
@@ -127,7 +142,7 @@ internal sealed class PassthroughEndpoints(
     }
 
     /// <summary>Requests without a session: the stateless 2026-07-28 revision, or a client that forgot the header.</summary>
-    private async Task HandleStatelessAsync(HttpContext context, ServerConfig server, JsonRpcMessage message)
+    private async Task HandleStatelessAsync(HttpContext context, SessionTarget target, JsonRpcMessage message)
     {
         var headerVersion = context.Request.Headers[McpHeaders.ProtocolVersion].ToString();
         var metaVersion = (message as JsonRpcRequest)?.Params?["_meta"]?[McpMethods.MetaProtocolVersion] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
@@ -162,12 +177,24 @@ internal sealed class PassthroughEndpoints(
             return;
         }
 
-        var link = statelessLinks.For(server);
         await RespondAsync(context, request, async (stream, cancellationToken) =>
         {
-            var answer = request.Method == McpMethods.ServerDiscover
-                ? await DiscoverAsync(link, request, stream, cancellationToken)
-                : await pipeline.InvokeAsync(new ForwardContext(server, request, stream, null, cancellationToken) { Link = link });
+            JsonRpcMessage answer;
+            if (target is ViewTarget viewTarget)
+            {
+                var view = sharedLinks.ViewFor(viewTarget);
+                answer = request.Method == McpMethods.ServerDiscover
+                    ? Discover(request, await view.InitializeResultAsync(ProtocolVersions.V2026_07_28, cancellationToken))
+                    : await pipeline.InvokeAsync(new ForwardContext(target, request, stream, null, cancellationToken) { StatelessView = view });
+            }
+            else
+            {
+                var link = sharedLinks.For(((ServerTarget)target).Server);
+                answer = request.Method == McpMethods.ServerDiscover
+                    ? await DiscoverAsync(link, request, stream, cancellationToken)
+                    : await pipeline.InvokeAsync(new ForwardContext(target, request, stream, null, cancellationToken) { Link = link });
+            }
+
             return MarkComplete(answer);
         });
     }
@@ -191,11 +218,16 @@ internal sealed class PassthroughEndpoints(
         }
 
         // A stateful upstream does not know server/discover: answer from its initialize result.
-        var init = handshake.InitializeResult;
+        return Discover(request, handshake.InitializeResult);
+    }
+
+    /// <summary>A <c>server/discover</c> answer built from an <c>initialize</c> result.</summary>
+    private static JsonRpcResponse Discover(JsonRpcRequest request, JsonObject init)
+    {
         var result = new JsonObject
         {
             ["supportedVersions"] = new JsonArray([.. ProtocolVersions.All.Select(x => (JsonNode)x)]),
-            ["capabilities"] = handshake.Capabilities.DeepClone(),
+            ["capabilities"] = init["capabilities"]?.DeepClone() ?? new JsonObject(),
             ["_meta"] = new JsonObject { ["io.modelcontextprotocol/serverInfo"] = init["serverInfo"]?.DeepClone() },
         };
         if (init["instructions"] is { } instructions)
@@ -359,10 +391,10 @@ internal sealed class PassthroughEndpoints(
     private static bool IsAnswerTo(JsonRpcMessage message, JsonRpcRequest request) =>
         message is JsonRpcResponse or JsonRpcError && ((JsonRpcMessageWithId)message).Id == request.Id;
 
-    private async Task GetAsync(HttpContext context, string name)
+    private async Task GetAsync(HttpContext context, TargetKind kind)
     {
-        var server = await ResolveAsync(context, name);
-        if (server is null)
+        var target = await ResolveAsync(context, kind);
+        if (target is null)
         {
             return;
         }
@@ -383,7 +415,7 @@ internal sealed class PassthroughEndpoints(
             return;
         }
 
-        var session = sessions.Find(sessionId, server.Name);
+        var session = sessions.Find(sessionId, target.RouteKey);
         if (session is null)
         {
             await SessionNotFoundAsync(context, null);
@@ -437,10 +469,10 @@ internal sealed class PassthroughEndpoints(
         await PumpResumableAsync(context, session, stream, seq, generation);
     }
 
-    private async Task DeleteAsync(HttpContext context, string name)
+    private async Task DeleteAsync(HttpContext context, TargetKind kind)
     {
-        var server = await ResolveAsync(context, name);
-        if (server is null)
+        var target = await ResolveAsync(context, kind);
+        if (target is null)
         {
             return;
         }
@@ -452,7 +484,7 @@ internal sealed class PassthroughEndpoints(
             return;
         }
 
-        var session = sessions.Find(sessionId, server.Name);
+        var session = sessions.Find(sessionId, target.RouteKey);
         if (session is null)
         {
             await SessionNotFoundAsync(context, null);
@@ -465,21 +497,21 @@ internal sealed class PassthroughEndpoints(
 
     // ---- legacy HTTP+SSE (2024-11-05) ----
 
-    private async Task OpenLegacyStreamAsync(HttpContext context, string name)
+    private async Task OpenLegacyStreamAsync(HttpContext context, TargetKind kind)
     {
-        var server = await ResolveAsync(context, name);
-        if (server is null)
+        var target = await ResolveAsync(context, kind);
+        if (target is null)
         {
             return;
         }
 
-        var session = sessions.Create(server, new ClientHello([], PreferModern: false), legacySse: true);
+        var session = sessions.Create(target, legacySse: true);
         var stream = new MessageStream();
         session.TryAttachStandalone(stream);
         HttpMessages.StartEventStream(context.Response);
         try
         {
-            await HttpMessages.WriteRawEventAsync(context.Response.BodyWriter, "endpoint", $"{context.Request.PathBase}/servers/{Uri.EscapeDataString(server.Name)}/message?sessionId={session.Id}", context.RequestAborted);
+            await HttpMessages.WriteRawEventAsync(context.Response.BodyWriter, "endpoint", $"{context.Request.PathBase}{target.BasePath}/message?sessionId={session.Id}", context.RequestAborted);
             await PumpAsync(context, session, stream, eventStreamStarted: true);
         }
         finally
@@ -488,10 +520,10 @@ internal sealed class PassthroughEndpoints(
         }
     }
 
-    private async Task PostLegacyMessageAsync(HttpContext context, string name)
+    private async Task PostLegacyMessageAsync(HttpContext context, TargetKind kind)
     {
-        var server = await ResolveAsync(context, name);
-        if (server is null)
+        var target = await ResolveAsync(context, kind);
+        if (target is null)
         {
             return;
         }
@@ -503,7 +535,7 @@ internal sealed class PassthroughEndpoints(
             return;
         }
 
-        var session = sessions.Find(sessionId, server.Name);
+        var session = sessions.Find(sessionId, target.RouteKey);
         if (session is null)
         {
             await SessionNotFoundAsync(context, null);
@@ -525,7 +557,7 @@ internal sealed class PassthroughEndpoints(
                 _ = AnswerOnStreamAsync(session, () => session.InitializeAsync(initialize, CancellationToken.None));
                 break;
             case JsonRpcRequest request:
-                _ = AnswerOnStreamAsync(session, () => pipeline.InvokeAsync(new ForwardContext(server, request, session.LegacyStream, session, CancellationToken.None)));
+                _ = AnswerOnStreamAsync(session, () => pipeline.InvokeAsync(new ForwardContext(target, request, session.LegacyStream, session, CancellationToken.None)));
                 break;
             default:
                 await session.AcceptFromClientAsync(message, context.RequestAborted);
@@ -572,7 +604,7 @@ internal sealed class PassthroughEndpoints(
         }
     }
 
-    private async Task<ServerConfig?> ResolveAsync(HttpContext context, string name)
+    private async Task<SessionTarget?> ResolveAsync(HttpContext context, TargetKind kind)
     {
         var current = config.Current;
         if (!RequestGuards.IsOriginAllowed(context.Request, current.Gateway))
@@ -581,16 +613,45 @@ internal sealed class PassthroughEndpoints(
             return null;
         }
 
+        var name = context.Request.RouteValues["name"] as string ?? string.Empty;
+        switch (kind)
+        {
+            case TargetKind.DefaultView:
+                return DefaultView(current);
+            case TargetKind.View when current.FindVirtualServer(name) is { } view:
+                return ViewTarget.For(current, view, isDefault: false);
+            case TargetKind.View:
+                await NotFoundAsync(context, $"Unknown virtual server '{name}'", name);
+                return null;
+        }
+
         var server = current.FindServer(name);
         if (server is null || !server.Enabled)
         {
-            GatewayLog.RequestRejected(_logger, context.Request.Method, context.Request.Path, StatusCodes.Status404NotFound, "unknown server");
-            await HttpMessages.WriteProblemAsync(context.Response, StatusCodes.Status404NotFound,
-                server is null ? $"Unknown server '{name}'" : $"Server '{name}' is disabled", name);
+            await NotFoundAsync(context, server is null ? $"Unknown server '{name}'" : $"Server '{name}' is disabled", name);
             return null;
         }
 
-        return server;
+        return new ServerTarget(server);
+    }
+
+    /// <summary>The view at <c>/mcp</c>, made once per config snapshot.</summary>
+    private ViewTarget DefaultView(GatewayConfig current)
+    {
+        var cached = _defaultView;
+        if (cached.Config != current)
+        {
+            cached = (current, ViewTarget.For(current, new VirtualServerConfig { Name = ViewTarget.DefaultName }, isDefault: true));
+            _defaultView = cached;
+        }
+
+        return cached.Target;
+    }
+
+    private async Task NotFoundAsync(HttpContext context, string error, string name)
+    {
+        GatewayLog.RequestRejected(_logger, context.Request.Method, context.Request.Path, StatusCodes.Status404NotFound, error);
+        await HttpMessages.WriteProblemAsync(context.Response, StatusCodes.Status404NotFound, error, name);
     }
 
     private async Task SessionNotFoundAsync(HttpContext context, JsonRpcMessage? message) =>

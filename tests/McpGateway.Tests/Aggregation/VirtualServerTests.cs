@@ -1,0 +1,344 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpGateway.Tests.TestSupport;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace McpGateway.Tests.Aggregation;
+
+/// <summary>Virtual servers over real stdio members: merging, naming, filters, overrides, pagination, routing, failure.</summary>
+public sealed class VirtualServerTests
+{
+    private static JsonObject Call(string tool, JsonObject? arguments = null) => new() { ["name"] = tool, ["arguments"] = arguments ?? new JsonObject() };
+
+    private static string Text(JsonObject answer) => (string?)answer["result"]?["content"]?[0]?["text"] ?? answer.ToJsonString();
+
+    private static McpHttpTestClient ClientOf(GatewayHarness gateway, string path) => new(gateway.Http, new Uri(gateway.BaseAddress, path));
+
+    private static async Task<List<string>> NamesAsync(McpHttpTestClient client, string method = "tools/list", string property = "tools", string key = "name")
+    {
+        var names = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await client.CallAsync(method, cursor is null ? new JsonObject() : new JsonObject { ["cursor"] = cursor });
+            names.AddRange(page["result"]![property]!.AsArray().Select(t => (string)t![key]!));
+            cursor = (string?)page["result"]!["nextCursor"];
+        }
+        while (cursor is not null);
+        return names;
+    }
+
+    private static string TwoDemos(string extra = "") => $"""
+        mcpServers:
+        {GatewayHarness.DemoServer("alpha")}
+        {GatewayHarness.DemoServer("beta")}
+        {extra}
+        """;
+
+    [Fact]
+    public async Task DefaultView_MergesEveryMemberWithPrefixes_AndRoutesCallsToTheOwner()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(TwoDemos());
+        var client = ClientOf(gateway, "mcp");
+        var init = await client.InitializeAsync();
+
+        var names = await NamesAsync(client);
+        var alphaPid = Text(await client.CallAsync("tools/call", Call("alpha__pid")));
+        var betaPid = Text(await client.CallAsync("tools/call", Call("beta__pid")));
+
+        ((string?)init["result"]!["serverInfo"]!["name"]).Should().StartWith("mcp-gateway");
+        init["result"]!["capabilities"]!["tools"]!["listChanged"]!.GetValue<bool>().Should().BeTrue();
+        names.Should().Contain(["alpha__echo", "alpha__add", "beta__echo", "beta__add"]);
+        names.Should().OnlyHaveUniqueItems();
+        alphaPid.Should().NotBe(betaPid, "each prefixed tool runs on its own member");
+        Text(await client.CallAsync("tools/call", Call("beta__echo", new JsonObject { ["message"] = "via beta" }))).Should().Be("via beta");
+    }
+
+    [Fact]
+    public async Task View_AllowAndDenyGlobs_HideToolsFromListsAndCalls()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(TwoDemos("""
+            virtualServers:
+              narrow:
+                servers: [alpha, beta]
+                tools: { allow: ["alpha__e*", "beta__add"], deny: ["*params"] }
+            """));
+        var client = ClientOf(gateway, "virtual/narrow/mcp");
+        await client.InitializeAsync();
+
+        var names = await NamesAsync(client);
+        var hidden = await client.CallAsync("tools/call", Call("beta__echo", new JsonObject { ["message"] = "x" }));
+        var unknown = await client.CallAsync("tools/call", Call("no__such_tool"));
+
+        names.Should().BeEquivalentTo(["alpha__echo", "alpha__env", "beta__add"]);
+        ((int?)hidden["error"]!["code"]).Should().Be(-32602);
+        ((string?)hidden["error"]!["message"]).Should().Be("Unknown tool: beta__echo");
+        ((int?)unknown["error"]!["code"]).Should().Be((int?)hidden["error"]!["code"], "a filtered tool must look exactly like one that does not exist");
+    }
+
+    [Fact]
+    public async Task View_OverridesRenameDescribeAndHide()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(TwoDemos("""
+            virtualServers:
+              tuned:
+                servers: [alpha]
+                overrides:
+                  alpha__echo: { name: say, title: Say it, description: Repeats what you say, annotations: { readOnlyHint: true } }
+                  alpha__crash: { hidden: true }
+            """));
+        var client = ClientOf(gateway, "virtual/tuned/mcp");
+        await client.InitializeAsync();
+
+        var tools = (await client.CallAsync("tools/list"))["result"]!["tools"]!.AsArray();
+        var say = tools.Single(t => (string?)t!["name"] == "say")!;
+        var said = Text(await client.CallAsync("tools/call", Call("say", new JsonObject { ["message"] = "renamed" })));
+
+        ((string?)say["title"]).Should().Be("Say it");
+        ((string?)say["description"]).Should().Be("Repeats what you say");
+        ((bool?)say["annotations"]!["readOnlyHint"]).Should().BeTrue();
+        say["inputSchema"]!["properties"]!["message"].Should().NotBeNull("fields not overridden pass through");
+        tools.Select(t => (string?)t!["name"]).Should().NotContain(["alpha__echo", "alpha__crash"]);
+        said.Should().Be("renamed");
+    }
+
+    [Fact]
+    public async Task View_NamingNone_KeepsUpstreamNames()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(TwoDemos("""
+            virtualServers:
+              plain: { servers: [beta], naming: none }
+            """));
+        var client = ClientOf(gateway, "virtual/plain/mcp");
+        await client.InitializeAsync();
+
+        var names = await NamesAsync(client);
+
+        names.Should().Contain(["echo", "add"]).And.NotContain(n => n.Contains("__", StringComparison.Ordinal));
+        Text(await client.CallAsync("tools/call", Call("echo", new JsonObject { ["message"] = "plain" }))).Should().Be("plain");
+    }
+
+    [Fact]
+    public async Task View_Pagination_PagesWithOpaqueCursors_InvalidCursorIs32602()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(TwoDemos("""
+            virtualServers:
+              paged: { pageSize: 4 }
+            """));
+        var client = ClientOf(gateway, "virtual/paged/mcp");
+        await client.InitializeAsync();
+
+        var first = await client.CallAsync("tools/list");
+        var all = await NamesAsync(client);
+        var invalid = await client.CallAsync("tools/list", new JsonObject { ["cursor"] = "not-a-cursor" });
+
+        first["result"]!["tools"]!.AsArray().Should().HaveCount(4);
+        ((string?)first["result"]!["nextCursor"]).Should().NotBeNullOrEmpty();
+        all.Should().OnlyHaveUniqueItems().And.HaveCountGreaterThan(8).And.Contain(["alpha__echo", "beta__pid"]);
+        ((int?)invalid["error"]!["code"]).Should().Be(-32602);
+    }
+
+    [Fact]
+    public async Task View_PromptsAndResources_AreMergedAndRouted()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(TwoDemos());
+        var client = ClientOf(gateway, "mcp");
+        await client.InitializeAsync();
+
+        var prompts = await NamesAsync(client, "prompts/list", "prompts");
+        var prompt = await client.CallAsync("prompts/get", new JsonObject { ["name"] = "beta__greeting", ["arguments"] = new JsonObject { ["name"] = "Ada" } });
+        var resources = await NamesAsync(client, "resources/list", "resources", "uri");
+        var read = await client.CallAsync("resources/read", new JsonObject { ["uri"] = "demo://readme" });
+        var missing = await client.CallAsync("resources/read", new JsonObject { ["uri"] = "demo://nope" });
+
+        prompts.Should().Contain(["alpha__greeting", "beta__greeting"]);
+        ((string?)prompt["result"]!["messages"]![0]!["content"]!["text"]).Should().Be("Hello, Ada!");
+        resources.Should().Equal("demo://readme");   // both members serve it: the first member keeps it
+        ((string?)read["result"]!["contents"]![0]!["text"]).Should().Be("McpGateway demo resource");
+        ((int?)missing["error"]!["code"]).Should().Be(-32002);
+        (await gateway.Logs.WaitForEventAsync(2503)).Message.Should().Contain("demo://readme").And.Contain("alpha").And.Contain("beta");
+    }
+
+    [Fact]
+    public async Task View_ResourceConflictsError_ReadNamesBothServers()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(TwoDemos("""
+            virtualServers:
+              strict: { resourceConflicts: error }
+            """));
+        var client = ClientOf(gateway, "virtual/strict/mcp");
+        await client.InitializeAsync();
+
+        var read = await client.CallAsync("resources/read", new JsonObject { ["uri"] = "demo://readme" });
+
+        ((int?)read["error"]!["code"]).Should().Be(-32002);
+        ((string?)read["error"]!["message"]).Should().Contain("alpha").And.Contain("beta");
+    }
+
+    [Theory]
+    [InlineData("serveLastKnown", true)]
+    [InlineData("omit", false)]
+    public async Task View_MemberDown_ListServesLastKnownOrOmits_AndCallsNameTheServer(string mode, bool expectLastKnown)
+    {
+        var downMarker = Path.Combine(Path.GetTempPath(), $"mcpgw-down-{Guid.NewGuid():N}");
+        try
+        {
+            await using var gateway = await GatewayHarness.StartAsync($"""
+                mcpServers:
+                {GatewayHarness.DemoServer("steady")}
+                  flaky:
+                    command: mcp-gateway
+                    args: ["demo-server"]
+                    env: {"{"} MCP_DEMO_TEST_TOOLS: "1", MCP_DEMO_EXIT_IF_FILE: "{downMarker}" {"}"}
+                virtualServers:
+                  both: {"{"} onUpstreamFailure: {mode} {"}"}
+                """);
+            var first = ClientOf(gateway, "virtual/both/mcp");
+            await first.InitializeAsync();
+            (await NamesAsync(first)).Should().Contain("flaky__echo");
+            await File.WriteAllTextAsync(downMarker, "down");
+
+            var second = ClientOf(gateway, "virtual/both/mcp");
+            await second.InitializeAsync();
+            var names = await NamesAsync(second);
+            var toDown = await second.CallAsync("tools/call", Call("flaky__echo", new JsonObject { ["message"] = "x" }));
+            var toUp = await second.CallAsync("tools/call", Call("steady__echo", new JsonObject { ["message"] = "still fast" }));
+
+            names.Contains("flaky__echo").Should().Be(expectLastKnown);
+            names.Should().Contain("steady__echo");
+            ((string?)toDown["error"]!["message"]).Should().Contain(expectLastKnown ? "'flaky'" : "Unknown tool: flaky__echo");
+            Text(toUp).Should().Be("still fast");
+        }
+        finally
+        {
+            File.Delete(downMarker);
+        }
+    }
+
+    [Fact]
+    public async Task View_MemberDown_FailMode_ListErrorNamesTheServer()
+    {
+        await using var gateway = await GatewayHarness.StartAsync($"""
+            mcpServers:
+            {GatewayHarness.DemoServer("steady")}
+              missing: {"{"} command: no-such-mcp-binary {"}"}
+            virtualServers:
+              strict: {"{"} onUpstreamFailure: fail {"}"}
+            """);
+        var client = ClientOf(gateway, "virtual/strict/mcp");
+        await client.InitializeAsync();
+
+        var list = await client.CallAsync("tools/list");
+
+        ((int?)list["error"]!["code"]).Should().Be(-32000);
+        ((string?)list["error"]!["message"]).Should().Contain("'missing'");
+    }
+
+    [Fact]
+    public async Task View_UpstreamListChanged_ReachesTheClientAndRefreshesTheCatalog()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(TwoDemos());
+        var client = ClientOf(gateway, "mcp");
+        await client.InitializeAsync("2025-06-18");
+        await NamesAsync(client);
+        using var get = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.BaseAddress, "mcp"));
+        get.Headers.Add("Mcp-Session-Id", client.SessionId);
+        get.Headers.Accept.ParseAdd("text/event-stream");
+        using var stream = await gateway.Http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+
+        await client.CallAsync("tools/call", Call("beta__announce_list_changed"));
+        var notification = await SseEvent.ReadAsync(reader);
+
+        ((string?)notification!.Message!["method"]).Should().Be("notifications/tools/list_changed");
+        (await NamesAsync(client)).Should().Contain("beta__echo");
+    }
+
+    [Fact]
+    public async Task View_ProgressAndCancellation_ReachTheRightMember()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(TwoDemos());
+        var client = ClientOf(gateway, "mcp");
+        await client.InitializeAsync("2025-06-18");
+
+        var progress = await client.PostAsync(client.Request("tools/call", new JsonObject
+        {
+            ["name"] = "alpha__progress",
+            ["arguments"] = new JsonObject { ["steps"] = 2 },
+            ["_meta"] = new JsonObject { ["progressToken"] = "tok" },
+        }));
+        using var open = await client.OpenAsync(client.Request("tools/call", new JsonObject { ["name"] = "beta__hang", ["_meta"] = new JsonObject { ["progressToken"] = 9 } }, id: "to-cancel"));
+        (await open.ReadMessageAsync()).Should().NotBeNull();
+        await client.PostAsync(new JsonObject { ["jsonrpc"] = "2.0", ["method"] = "notifications/cancelled", ["params"] = new JsonObject { ["requestId"] = "to-cancel" } });
+        var beta = Text(await client.CallAsync("tools/call", Call("beta__cancellations")));
+        var alpha = Text(await client.CallAsync("tools/call", Call("alpha__cancellations")));
+
+        progress.Messages.Where(m => (string?)m["method"] == "notifications/progress").Select(m => (string?)m["params"]!["progressToken"]).Should().Equal("tok", "tok");
+        beta.Should().Be("1");
+        alpha.Should().Be("0");
+    }
+
+    [Fact]
+    public async Task View_Sampling_ThroughSdkClient_RoundTrips()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(TwoDemos());
+        await using var client = await McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(gateway.BaseAddress, "mcp"), TransportMode = HttpTransportMode.StreamableHttp }),
+            new McpClientOptions
+            {
+                ProtocolVersion = "2025-11-25",
+                Handlers = new McpClientHandlers
+                {
+                    SamplingHandler = (_, _, _) => ValueTask.FromResult(new CreateMessageResult
+                    {
+                        Model = "m",
+                        Role = Role.Assistant,
+                        Content = [new TextContentBlock { Text = "from the client" }],
+                    }),
+                },
+            });
+
+        var tools = await client.ListToolsAsync();
+        var result = await client.CallToolAsync("beta__sample", new Dictionary<string, object?> { ["prompt"] = JsonSerializer.SerializeToElement("hi") });
+
+        tools.Select(t => t.Name).Should().Contain("alpha__sample");
+        ((TextContentBlock)result.Content[0]).Text.Should().Be("sampled: from the client");
+    }
+
+    [Fact]
+    public async Task View_StatelessClient_DiscoversAndCallsWithoutSession()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(TwoDemos());
+        var client = ClientOf(gateway, "mcp");
+        var meta = new JsonObject
+        {
+            ["io.modelcontextprotocol/protocolVersion"] = "2026-07-28",
+            ["io.modelcontextprotocol/clientCapabilities"] = new JsonObject(),
+        };
+
+        var discover = await client.PostAsync(client.Request("server/discover", new JsonObject { ["_meta"] = meta.DeepClone() }), r => r.Headers.Add("MCP-Protocol-Version", "2026-07-28"));
+        var call = await client.PostAsync(client.Request("tools/call", new JsonObject { ["name"] = "alpha__echo", ["arguments"] = new JsonObject { ["message"] = "stateless" }, ["_meta"] = meta.DeepClone() }), r => r.Headers.Add("MCP-Protocol-Version", "2026-07-28"));
+
+        discover.Last["result"]!["capabilities"]!["tools"].Should().NotBeNull();
+        ((string?)call.Last["result"]!["content"]![0]!["text"]).Should().Be("stateless");
+    }
+
+    [Fact]
+    public async Task UnknownView_Returns404NamingIt_AndSessionIdsDoNotCrossEndpoints()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(TwoDemos());
+        var passthrough = ClientOf(gateway, "servers/alpha/mcp");
+        await passthrough.InitializeAsync();
+        var view = ClientOf(gateway, "mcp");
+        view.SessionId = passthrough.SessionId;
+
+        var unknown = await ClientOf(gateway, "virtual/nope/mcp").PostAsync(view.Request("ping"));
+        var crossed = await view.PostAsync(view.Request("tools/list"));
+
+        unknown.Status.Should().Be(HttpStatusCode.NotFound);
+        ((string?)JsonNode.Parse(unknown.Body)!["server"]).Should().Be("nope");
+        crossed.Status.Should().Be(HttpStatusCode.NotFound);
+    }
+}
