@@ -10,8 +10,9 @@ namespace McpGateway.Tests.Conformance;
 /// <summary>
 /// The MCP conformance suite (<c>@modelcontextprotocol/conformance</c>, every server scenario including the pending
 /// ones) against the reference server <c>mcp-conformance-server</c>: once directly, then through the gateway's
-/// passthrough endpoint with that server as a Streamable HTTP upstream and as a stdio upstream. Whatever passes
-/// directly must pass through both routes. Needs <c>npm ci</c> in tests/interop.
+/// passthrough endpoint with that server as a Streamable HTTP upstream and as a stdio upstream, and through a
+/// single-server virtual server with `naming: none`. Whatever passes
+/// directly must pass through every route. Needs <c>npm ci</c> in tests/interop.
 /// </summary>
 public sealed class ConformanceSuiteTests(ITestOutputHelper output)
 {
@@ -20,12 +21,13 @@ public sealed class ConformanceSuiteTests(ITestOutputHelper output)
 
     private const string HttpRoute = "conf-http";
     private const string StdioRoute = "conf-stdio";
+    private const string ViewRoute = "conf-view";
 
     /// <summary>Gateway event "[server] started process {pid}": one per stdio upstream session.</summary>
     private const int ProcessStartedEvent = 1002;
 
     [Fact]
-    public async Task PassthroughRoutes_HttpAndStdioUpstreams_PassEveryScenarioThatPassesDirectly()
+    public async Task PassthroughRoutesAndSingleServerView_PassEveryScenarioThatPassesDirectly()
     {
         ConformanceSuiteRun.RequireInstalled();
         var cancellationToken = TestContext.Current.CancellationToken;
@@ -45,22 +47,23 @@ public sealed class ConformanceSuiteTests(ITestOutputHelper output)
             var stdioRun = ConformanceSuiteRun.RunAsync("via-stdio-upstream", gateway.ServerUrl(StdioRoute), SuiteTimeout, leaks.Environment, cancellationToken);
             var quickRuns = RunInTurnAsync(
                 () => ConformanceSuiteRun.RunAsync("direct", server.McpUrl, SuiteTimeout, leaks.Environment, cancellationToken),
-                () => ConformanceSuiteRun.RunAsync("via-http-upstream", gateway.ServerUrl(HttpRoute), SuiteTimeout, leaks.Environment, cancellationToken));
+                () => ConformanceSuiteRun.RunAsync("via-http-upstream", gateway.ServerUrl(HttpRoute), SuiteTimeout, leaks.Environment, cancellationToken),
+                () => ConformanceSuiteRun.RunAsync("via-single-server-view", new Uri(gateway.BaseAddress, $"virtual/{ViewRoute}/mcp"), SuiteTimeout, leaks.Environment, cancellationToken));
             await Task.WhenAll(stdioRun, quickRuns); // waits for both even when one fails: no run outlives the test
-            var (direct, viaHttp) = await quickRuns;
+            var (direct, viaHttp, viaView) = await quickRuns;
             var viaStdio = await stdioRun;
-            scores.AddRange([direct, viaHttp, viaStdio]);
+            scores.AddRange([direct, viaHttp, viaStdio, viaView]);
 
             Report(scores, StdioSessions(gateway), clock.Elapsed);
 
-            var weaker = viaHttp.WeakerThan(direct).Concat(viaStdio.WeakerThan(direct)).ToList();
+            var weaker = viaHttp.WeakerThan(direct).Concat(viaStdio.WeakerThan(direct)).Concat(viaView.WeakerThan(direct)).ToList();
             foreach (var line in weaker)
             {
                 output.WriteLine($"passes with fewer checks: {line}");
             }
 
             direct.Passed.Should().NotBeEmpty($"the reference server must pass the suite directly before the gateway is judged\n{Describe(direct)}");
-            var lost = viaHttp.LostAgainst(direct).Concat(viaStdio.LostAgainst(direct)).ToList();
+            var lost = viaHttp.LostAgainst(direct).Concat(viaStdio.LostAgainst(direct)).Concat(viaView.LostAgainst(direct)).ToList();
             if (lost.Count > 0)
             {
                 Assert.Fail(
@@ -120,11 +123,13 @@ public sealed class ConformanceSuiteTests(ITestOutputHelper output)
         throw new AggregateException(failures);
     }
 
-    /// <summary>The direct run and the run through the HTTP upstream, one after the other (each takes ~3 s).</summary>
-    private static async Task<(ConformanceScore First, ConformanceScore Second)> RunInTurnAsync(Func<Task<ConformanceScore>> first, Func<Task<ConformanceScore>> second)
+    /// <summary>The quick runs (direct, HTTP upstream, single-server view), one after the other (each takes ~3 s).</summary>
+    private static async Task<(ConformanceScore First, ConformanceScore Second, ConformanceScore Third)> RunInTurnAsync(
+        Func<Task<ConformanceScore>> first, Func<Task<ConformanceScore>> second, Func<Task<ConformanceScore>> third)
     {
         var one = await first();
-        return (one, await second());
+        var two = await second();
+        return (one, two, await third());
     }
 
     /// <summary>Both routes serve the same built server; every process carries the leak marker.</summary>
@@ -138,6 +143,10 @@ public sealed class ConformanceSuiteTests(ITestOutputHelper output)
             env:
               {ProcessLeakCheck.VariableName}: {InteropEnvironment.Yaml(leaks.Marker)}
               DOTNET_TieredPGO: "0"
+        virtualServers:
+          {ViewRoute}:
+            servers: [{HttpRoute}]
+            naming: none
         """;
 
     private static int StdioSessions(GatewayHarness gateway) =>
