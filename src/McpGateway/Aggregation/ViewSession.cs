@@ -182,7 +182,8 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
             return GatewayErrors.Create(request.Id, GatewayErrors.InvalidParams, $"{unknown}: {name}");
         }
 
-        var parameters = (JsonObject)request.Params!.DeepClone();
+        // The request is the gateway's own parse of the client's body: rewrite it in place.
+        var parameters = (JsonObject)request.Params!;
         parameters["name"] = entry.OriginalKey;
         return await ForwardToAsync(entry.Server, request, parameters, channel, cancellationToken);
     }

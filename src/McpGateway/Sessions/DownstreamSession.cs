@@ -142,6 +142,7 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
         }
 
         ProtocolVersion = version;
+        Touch();
         if (IsResumable)
         {
             _standaloneLog = new ResumableStream(0, null, null);

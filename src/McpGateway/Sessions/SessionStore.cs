@@ -53,7 +53,9 @@ internal sealed class SessionStore(UpstreamConnector connector, SharedLinks shar
 
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(15), time);
+        // Often enough that a session lives at most ~1.5× its idle limit.
+        var period = TimeSpan.FromTicks(Math.Clamp(config.Current.Gateway.SessionIdleTimeout.Ticks / 2, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(15).Ticks));
+        using var timer = new PeriodicTimer(period, time);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))

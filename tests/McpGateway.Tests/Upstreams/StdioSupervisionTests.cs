@@ -178,6 +178,25 @@ public sealed class StdioSupervisionTests
         IsRunning(pid).Should().BeFalse();
     }
 
+    [Fact]
+    public async Task IdleSession_IsClosedAndItsChildStopped()
+    {
+        await using var gateway = await GatewayHarness.StartAsync($"""
+            gateway: {"{"} sessionIdleTimeout: 1s {"}"}
+            mcpServers:
+            {GatewayHarness.DemoServer("demo")}
+            """);
+        var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("demo"));
+        await client.InitializeAsync();
+        var pid = int.Parse(Text(await client.CallAsync("tools/call", Call("pid"))), CultureInfo.InvariantCulture);
+
+        await gateway.Logs.WaitForEventAsync(2002, l => l.Message.Contains("closed: idle", StringComparison.Ordinal));
+        var after = await client.PostAsync(client.Request("tools/list"));
+
+        after.Status.Should().Be(System.Net.HttpStatusCode.NotFound);
+        IsRunning(pid).Should().BeFalse();
+    }
+
     /// <summary>Alive and not a zombie (an orphan's zombie may linger in a container without an init that reaps).</summary>
     private static bool IsRunning(int pid)
     {

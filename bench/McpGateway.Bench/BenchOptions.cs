@@ -1,0 +1,110 @@
+using System.Globalization;
+
+namespace McpGateway.Bench;
+
+/// <summary>Command line: <c>[all|list|call] [--option value]…</c>.</summary>
+internal sealed record BenchOptions
+{
+    public const string Usage = """
+        usage: mcp-gateway-bench [all|list|call] [options]
+          all                    tools/list (cold, warm) and tools/call (direct, passthrough, aggregate)   [default]
+          list                   only the tools/list measurements
+          call                   only the tools/call measurements
+        options:
+          --servers N            fake upstream servers (default 50)
+          --tools N              tools per server (default 20)
+          --cold N               cold list iterations: new session, initialize, drain tools/list (default 20)
+          --warm N               warm list iterations: drain tools/list again on one session (default 200)
+          --calls N              tools/call at concurrency 1, per target (default 2000)
+          --calls-concurrent N   tools/call at higher concurrency, per target, all workers together (default 4000)
+          --warmup N             warm-up calls per target and concurrency before measuring (default 200; at least 0.5 s)
+          --concurrency LIST     comma-separated concurrency levels for tools/call (default 1,8)
+          --protocol VERSION     protocol revision the bench client asks for (default 2025-06-18: plain JSON answers;
+                                 2025-11-25 makes the gateway answer with resumable SSE streams)
+          --page-size N          gateway.pageSize for /mcp (default 100, the gateway's default)
+        """;
+
+    public string Scenario { get; init; } = "all";
+
+    public int Servers { get; init; } = 50;
+
+    public int ToolsPerServer { get; init; } = 20;
+
+    public int ColdIterations { get; init; } = 20;
+
+    public int WarmIterations { get; init; } = 200;
+
+    public int Calls { get; init; } = 2000;
+
+    public int ConcurrentCalls { get; init; } = 4000;
+
+    public int Warmup { get; init; } = 200;
+
+    public IReadOnlyList<int> Concurrency { get; init; } = [1, 8];
+
+    public string Protocol { get; init; } = "2025-06-18";
+
+    public int PageSize { get; init; } = 100;
+
+    public bool RunList => Scenario is "all" or "list";
+
+    public bool RunCall => Scenario is "all" or "call";
+
+    public static BenchOptions? Parse(string[] args, TextWriter error)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (arg is "all" or "list" or "call" or "aggregate")
+            {
+                options = options with { Scenario = arg == "aggregate" ? "all" : arg };
+                continue;
+            }
+
+            if (arg is "-h" or "--help")
+            {
+                error.WriteLine(Usage);
+                return null;
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                error.WriteLine($"missing value after {arg}\n{Usage}");
+                return null;
+            }
+
+            var value = args[++i];
+            try
+            {
+                options = arg switch
+                {
+                    "--servers" => options with { Servers = Positive(value) },
+                    "--tools" => options with { ToolsPerServer = Positive(value) },
+                    "--cold" => options with { ColdIterations = Positive(value) },
+                    "--warm" => options with { WarmIterations = Positive(value) },
+                    "--calls" => options with { Calls = Positive(value) },
+                    "--calls-concurrent" => options with { ConcurrentCalls = Positive(value) },
+                    "--warmup" => options with { Warmup = int.Parse(value, CultureInfo.InvariantCulture) },
+                    "--concurrency" => options with { Concurrency = [.. value.Split(',').Select(Positive)] },
+                    "--protocol" => options with { Protocol = value },
+                    "--page-size" => options with { PageSize = Positive(value) },
+                    _ => throw new FormatException($"unknown option {arg}"),
+                };
+            }
+            catch (FormatException ex)
+            {
+                error.WriteLine($"{arg} {value}: {ex.Message}\n{Usage}");
+                return null;
+            }
+        }
+
+        return options;
+    }
+
+    private static int Positive(string value)
+    {
+        var n = int.Parse(value, CultureInfo.InvariantCulture);
+        return n > 0 ? n : throw new FormatException("must be a positive number");
+    }
+}

@@ -1,0 +1,477 @@
+#!/usr/bin/env node
+// Drives the gateway's aggregated virtual server (/mcp) in front of server-everything, server-memory and
+// server-filesystem (2026.8.31, over stdio) with the official TypeScript SDK client (Streamable HTTP).
+//
+//   node ts-client-aggregate.mjs --base-url http://127.0.0.1:18080/ --fs-dir /tmp/dir --fs-file notes.txt \
+//        [--everything everything] [--memory memory] [--filesystem filesystem] [--view-path mcp] [--separator __]
+//
+// The names are the gateway's server names. Every member's own tool list is read first, directly through its
+// passthrough endpoint /servers/{name}/mcp (same client capabilities), to know what the view must show.
+//
+// Options: --timeout-ms N (whole run, default 70000), --request-timeout-ms N (each request, default 20000).
+//
+// Prints exactly one JSON object on stdout: { ok, url, serverInfo, protocolVersion, members, checks: { name: {...} } }
+// where every check has `ok` plus what it observed. Exits 0 when every check passed, 1 when one failed (the failed
+// checks are named on stderr), 2 on bad arguments or when the run timed out / could not connect.
+import { parseArgs } from "node:util";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { randomUUID } from "node:crypto";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+
+const { values: options } = parseArgs({
+  options: {
+    "base-url": { type: "string" },
+    "view-path": { type: "string", default: "mcp" },
+    everything: { type: "string", default: "everything" },
+    memory: { type: "string", default: "memory" },
+    filesystem: { type: "string", default: "filesystem" },
+    separator: { type: "string", default: "__" },
+    "fs-dir": { type: "string" },
+    "fs-file": { type: "string" },
+    "timeout-ms": { type: "string", default: "70000" },
+    "request-timeout-ms": { type: "string", default: "20000" },
+  },
+});
+
+if (!options["base-url"] || !options["fs-dir"] || !options["fs-file"]) {
+  process.stderr.write("usage: ts-client-aggregate.mjs --base-url URL --fs-dir DIR --fs-file NAME [--everything NAME] [--memory NAME] [--filesystem NAME]\n");
+  process.exit(2);
+}
+
+const baseUrl = new URL(options["base-url"]);
+const viewUrl = new URL(options["view-path"], baseUrl);
+const members = { everything: options.everything, memory: options.memory, filesystem: options.filesystem };
+const sep = options.separator;
+const fsDir = options["fs-dir"];
+const fsFile = join(fsDir, options["fs-file"]);
+const requestTimeout = Number(options["request-timeout-ms"]);
+const runTimeout = Number(options["timeout-ms"]);
+const requestOptions = { timeout: requestTimeout };
+
+// What the client answers to the servers' requests: the checks look for these exact values coming back.
+const CANNED_SAMPLING_TEXT = "aggregate canned sampling answer 4712";
+const CANNED_MODEL = "aggregate-canned-model";
+const ELICITED_NAME = "Aggregate Tester";
+// The filesystem server replaces its allowed directories with the client's roots: answer with the served folder.
+const ROOT_URI = pathToFileURL(fsDir).href;
+// Spec: tool names are 1..128 of [A-Za-z0-9_.-] (the gateway promises to stay within it).
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+const prefixed = (member, name) => `${members[member]}${sep}${name}`;
+
+const result = {
+  ok: false,
+  url: viewUrl.toString(),
+  serverInfo: null,
+  protocolVersion: null,
+  members: {},
+  checks: {},
+};
+
+function newClient(received) {
+  const client = new Client(
+    { name: "mcp-gateway-interop-aggregate", version: "1.0.0" },
+    { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } } },
+  );
+  client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+    received.sampling.push(request.params);
+    return { model: CANNED_MODEL, role: "assistant", stopReason: "endTurn", content: { type: "text", text: CANNED_SAMPLING_TEXT } };
+  });
+  client.setRequestHandler(ElicitRequestSchema, async (request) => {
+    received.elicitation.push(request.params);
+    return { action: "accept", content: { name: ELICITED_NAME, check: true } };
+  });
+  client.setRequestHandler(ListRootsRequestSchema, async () => {
+    received.roots++;
+    return { roots: [{ uri: ROOT_URI, name: "interop-fs-root" }] };
+  });
+  client.onerror = (error) => received.errors.push(error instanceof Error ? error.message : String(error));
+  return client;
+}
+
+const newReceived = () => ({ sampling: [], elicitation: [], roots: 0, errors: [] });
+
+function textOf(callResult) {
+  return (callResult?.content ?? [])
+    .filter((c) => c.type === "text")
+    .map((c) => c.text)
+    .join("\n");
+}
+
+async function listAllTools(client) {
+  const tools = [];
+  let pages = 0;
+  let cursor;
+  do {
+    const page = await client.listTools(cursor ? { cursor } : {}, requestOptions);
+    pages++;
+    tools.push(...page.tools);
+    cursor = page.nextCursor;
+  } while (cursor && pages < 100);
+  return { tools, pages };
+}
+
+async function check(name, body) {
+  try {
+    const observed = await body();
+    result.checks[name] = { ...observed, ok: observed.ok !== false };
+  } catch (error) {
+    result.checks[name] = {
+      ok: false,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      code: error?.code ?? null,
+    };
+  }
+}
+
+function finish(code, message) {
+  if (message) {
+    process.stderr.write(message + "\n");
+  }
+  process.stdout.write(JSON.stringify(result) + "\n", () => process.exit(code));
+}
+
+const watchdog = setTimeout(() => {
+  result.error = `timed out after ${runTimeout} ms`;
+  finish(2, `interop run timed out after ${runTimeout} ms`);
+}, runTimeout);
+watchdog.unref();
+
+// Streamable HTTP clients end their session with DELETE, then close.
+async function closeClient(client, transport) {
+  if (transport.sessionId) {
+    await transport.terminateSession();
+  }
+  await client.close();
+}
+
+// Each member on its own, through its passthrough endpoint: the reference for the aggregated list.
+async function readMember(role) {
+  const name = members[role];
+  const url = new URL(`servers/${encodeURIComponent(name)}/mcp`, baseUrl);
+  const received = newReceived();
+  const client = newClient(received);
+  const transport = new StreamableHTTPClientTransport(url);
+  try {
+    await client.connect(transport, requestOptions);
+    const { tools, pages } = await listAllTools(client);
+    result.members[role] = {
+      server: name,
+      url: url.toString(),
+      serverInfo: client.getServerVersion() ?? null,
+      count: tools.length,
+      pages,
+      names: tools.map((t) => t.name).sort(),
+    };
+  } finally {
+    await closeClient(client, transport).catch(() => {});
+  }
+}
+
+async function main() {
+  await check("members", async () => {
+    for (const role of Object.keys(members)) {
+      await readMember(role);
+    }
+    const counts = Object.fromEntries(Object.entries(result.members).map(([role, m]) => [role, m.count]));
+    return { ok: Object.values(counts).every((c) => c > 0), counts };
+  });
+
+  const received = newReceived();
+  const client = newClient(received);
+  const transport = new StreamableHTTPClientTransport(viewUrl);
+  try {
+    await client.connect(transport, requestOptions);
+  } catch (error) {
+    result.error = `connect to ${viewUrl} failed: ${error instanceof Error ? error.message : String(error)}`;
+    finish(2, result.error);
+    return;
+  }
+
+  // Every message the transport hands to the client, stamped with the time it arrived.
+  const wire = [];
+  const deliver = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    wire.push({ at: performance.now(), message });
+    deliver?.(message, extra);
+  };
+
+  result.serverInfo = client.getServerVersion() ?? null;
+  result.protocolVersion = transport.protocolVersion ?? null;
+  result.serverCapabilities = client.getServerCapabilities() ?? null;
+
+  await check("ping", async () => {
+    await client.ping(requestOptions);
+    return { ok: true };
+  });
+
+  await check("toolsList", async () => {
+    const { tools, pages } = await listAllTools(client);
+    const names = tools.map((t) => t.name);
+    const expected = Object.entries(result.members)
+      .flatMap(([role, m]) => m.names.map((n) => prefixed(role, n)))
+      .sort();
+    const sorted = [...names].sort();
+    const missing = expected.filter((n) => !names.includes(n));
+    const unexpected = names.filter((n) => !expected.includes(n));
+    const duplicates = sorted.filter((n, i) => i > 0 && sorted[i - 1] === n);
+    const invalidNames = names.filter((n) => !TOOL_NAME.test(n));
+    const byPrefix = Object.fromEntries(
+      Object.keys(members).map((role) => [role, names.filter((n) => n.startsWith(prefixed(role, ""))).length]),
+    );
+    const echo = tools.find((t) => t.name === prefixed("everything", "echo"));
+    const readText = tools.find((t) => t.name === prefixed("filesystem", "read_text_file"));
+    return {
+      ok: expected.length > 0 && missing.length === 0 && unexpected.length === 0 && duplicates.length === 0 &&
+        invalidNames.length === 0 && names.length === expected.length,
+      count: names.length,
+      expectedCount: expected.length,
+      pages,
+      byPrefix,
+      names: sorted,
+      missing,
+      unexpected,
+      duplicates,
+      invalidNames,
+      echoInputSchema: echo?.inputSchema ?? null,
+      echoAnnotations: echo?.annotations ?? null,
+      readTextFileTitle: readText?.title ?? null,
+      readTextFileOutputSchema: readText?.outputSchema ?? null,
+    };
+  });
+
+  await check("echo", async () => {
+    const r = await client.callTool({ name: prefixed("everything", "echo"), arguments: { message: "hello through /mcp ✓" } }, undefined, requestOptions);
+    const text = textOf(r);
+    return { ok: text === "Echo: hello through /mcp ✓" && !r.isError, text, isError: r.isError ?? false };
+  });
+
+  const entity = `interop-entity-${randomUUID()}`;
+  const observation = "created through the gateway's aggregated endpoint";
+  result.entity = entity;
+
+  await check("memoryCreateEntities", async () => {
+    const r = await client.callTool(
+      { name: prefixed("memory", "create_entities"), arguments: { entities: [{ name: entity, entityType: "interop-test", observations: [observation] }] } },
+      undefined,
+      requestOptions,
+    );
+    const created = r.structuredContent?.entities ?? [];
+    return {
+      ok: !r.isError && created.length === 1 && created[0].name === entity,
+      isError: r.isError ?? false,
+      created,
+      text: textOf(r),
+    };
+  });
+
+  await check("memoryReadGraph", async () => {
+    const r = await client.callTool({ name: prefixed("memory", "read_graph"), arguments: {} }, undefined, requestOptions);
+    const entities = r.structuredContent?.entities ?? [];
+    const found = entities.find((e) => e.name === entity) ?? null;
+    return {
+      ok: !r.isError && found !== null && found.entityType === "interop-test" && found.observations?.includes(observation) === true,
+      isError: r.isError ?? false,
+      entity: found,
+      entityCount: entities.length,
+    };
+  });
+
+  await check("resources", async () => {
+    // Resources keep their URIs in the view and are routed by URI.
+    const list = await client.listResources({}, requestOptions);
+    const uris = list.resources.map((x) => x.uri).sort();
+    const read = await client.readResource({ uri: "memory://knowledge-graph" }, requestOptions);
+    const first = read.contents?.[0] ?? {};
+    return {
+      ok: uris.includes("memory://knowledge-graph") && uris.includes("demo://resource/static/document/instructions.md") &&
+        first.uri === "memory://knowledge-graph" && typeof first.text === "string" && first.text.includes(entity),
+      uris,
+      readUri: first.uri ?? null,
+      readMimeType: first.mimeType ?? null,
+      readContainsEntity: typeof first.text === "string" && first.text.includes(entity),
+    };
+  });
+
+  await check("filesystemRead", async () => {
+    const expected = readFileSync(fsFile, "utf8");
+    const r = await client.callTool({ name: prefixed("filesystem", "read_text_file"), arguments: { path: fsFile } }, undefined, requestOptions);
+    const text = textOf(r);
+    return {
+      ok: !r.isError && text === expected && r.structuredContent?.content === expected,
+      isError: r.isError ?? false,
+      path: fsFile,
+      text,
+      structuredContent: r.structuredContent ?? null,
+    };
+  });
+
+  await check("filesystemList", async () => {
+    const r = await client.callTool({ name: prefixed("filesystem", "list_directory"), arguments: { path: fsDir } }, undefined, requestOptions);
+    const text = textOf(r);
+    return { ok: !r.isError && text.includes(options["fs-file"]), isError: r.isError ?? false, text };
+  });
+
+  await check("sampling", async () => {
+    const before = received.sampling.length;
+    const r = await client.callTool(
+      { name: prefixed("everything", "trigger-sampling-request"), arguments: { prompt: "what is the aggregate answer?", maxTokens: 23 } },
+      undefined,
+      requestOptions,
+    );
+    const text = textOf(r);
+    const request = received.sampling[before] ?? null;
+    const requestText = request?.messages?.[0]?.content?.text ?? null;
+    return {
+      ok: received.sampling.length === before + 1 &&
+        requestText === "Resource trigger-sampling-request context: what is the aggregate answer?" &&
+        request?.maxTokens === 23 &&
+        text.includes(CANNED_SAMPLING_TEXT) &&
+        text.includes(CANNED_MODEL),
+      samplingRequests: received.sampling.length - before,
+      requestText,
+      requestMaxTokens: request?.maxTokens ?? null,
+      toolText: text,
+    };
+  });
+
+  await check("elicitation", async () => {
+    const before = received.elicitation.length;
+    const r = await client.callTool({ name: prefixed("everything", "trigger-elicitation-request"), arguments: {} }, undefined, requestOptions);
+    const text = textOf(r);
+    const request = received.elicitation[before] ?? null;
+    return {
+      ok: received.elicitation.length === before + 1 &&
+        request?.requestedSchema?.required?.includes("name") === true &&
+        text.includes(`- Name: ${ELICITED_NAME}`) &&
+        text.includes("- Agreed to terms: true"),
+      elicitationRequests: received.elicitation.length - before,
+      requestMessage: request?.message ?? null,
+      toolText: text,
+    };
+  });
+
+  // A long-running call with progress; returns what reached onprogress and the wire order of that request's traffic.
+  async function longRunning(args, extraOptions = {}) {
+    const progress = [];
+    const from = wire.length;
+    const r = await client.callTool({ name: prefixed("everything", "trigger-long-running-operation"), arguments: args }, undefined, {
+      ...requestOptions,
+      ...extraOptions,
+      onprogress: (p) => {
+        progress.push({ progress: p.progress, total: p.total ?? null });
+        extraOptions.onprogress?.(p);
+      },
+    });
+    const seen = wire.slice(from).map((w) => w.message);
+    const token = seen.find((m) => m.method === "notifications/progress")?.params?.progressToken;
+    const wireOrder = seen
+      .filter((m) => (m.method === "notifications/progress" && m.params?.progressToken === token) ||
+        (m.method === undefined && m.id !== undefined && m.id === token))
+      .map((m) => (m.method ? `progress:${m.params.progress}/${m.params.total}` : "result"));
+    return { r, progress, wireOrder, token };
+  }
+
+  await check("progress", async () => {
+    const { r, progress, wireOrder } = await longRunning({ duration: 0.6, steps: 3 });
+    const text = textOf(r);
+    const values = progress.map((p) => p.progress);
+    return {
+      ok: values.join(",") === "1,2,3" &&
+        progress.every((p) => p.total === 3) &&
+        wireOrder.join(",") === "progress:1/3,progress:2/3,progress:3/3,result" &&
+        text.startsWith("Long running operation completed."),
+      values,
+      wireOrder,
+      toolText: text,
+    };
+  });
+
+  await check("cancel", async () => {
+    // The operation runs 3 s in 6 steps; the client aborts it on its first progress notification.
+    const args = { duration: 3, steps: 6 };
+    const controller = new AbortController();
+    const progressBeforeAbort = [];
+    const errorsBefore = received.errors.length;
+    const startedAt = performance.now();
+    let abortedAt = null;
+    let outcome;
+    try {
+      const r = await client.callTool({ name: prefixed("everything", "trigger-long-running-operation"), arguments: args }, undefined, {
+        ...requestOptions,
+        signal: controller.signal,
+        onprogress: (p) => {
+          progressBeforeAbort.push(p.progress);
+          if (abortedAt === null) {
+            abortedAt = performance.now();
+            controller.abort("interop: cancelled by the client");
+          }
+        },
+      });
+      outcome = { settled: "result", text: textOf(r) };
+    } catch (error) {
+      outcome = { settled: "rejected", error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    }
+    const settledAt = performance.now();
+    const abortIndex = wire.findIndex((w) => abortedAt !== null && w.at >= abortedAt);
+    const cancelledToken = wire
+      .map((w) => w.message)
+      .find((m) => m.method === "notifications/progress" && m.params?.progress === 1 && m.params?.total === 6)?.params?.progressToken ?? null;
+
+    // Wait (on the upstream's own clock, not a fixed sleep) until the cancelled operation would have finished: the
+    // same operation started after the cancellation ends after it, on the same upstream process. Everything the
+    // cancelled call would still have produced (progress, its result) is on the wire before this one's result.
+    const sentinel = await longRunning(args);
+
+    await client.ping(requestOptions);
+    const after = wire.slice(abortIndex < 0 ? wire.length : abortIndex).map((w) => w.message);
+    const straysProgress = after.filter((m) => m.method === "notifications/progress" && m.params?.progressToken !== sentinel.token);
+    const lateAnswers = after.filter((m) => m.method === undefined && m.id !== undefined && m.id === cancelledToken);
+    const sentinelText = textOf(sentinel.r);
+    const clientErrors = received.errors.slice(errorsBefore);
+    return {
+      ok: outcome.settled === "rejected" &&
+        progressBeforeAbort.length >= 1 &&
+        abortedAt !== null && abortedAt - startedAt < 2500 &&
+        straysProgress.length === 0 &&
+        sentinel.wireOrder.join(",") === "progress:1/6,progress:2/6,progress:3/6,progress:4/6,progress:5/6,progress:6/6,result" &&
+        sentinelText.startsWith("Long running operation completed.") &&
+        clientErrors.length === 0,
+      outcome,
+      cancelledToken,
+      progressBeforeAbort,
+      abortAfterMs: abortedAt === null ? null : Math.round(abortedAt - startedAt),
+      settledAfterAbortMs: abortedAt === null ? null : Math.round(settledAt - abortedAt),
+      strayProgressAfterCancel: straysProgress.map((m) => m.params),
+      answersAfterCancel: lateAnswers,
+      sentinelWireOrder: sentinel.wireOrder,
+      sentinelText,
+      clientErrors,
+    };
+  });
+
+  await check("close", async () => {
+    await closeClient(client, transport);
+    return { ok: true };
+  });
+
+  result.rootsRequests = received.roots;
+  result.clientErrors = received.errors;
+  const failed = Object.entries(result.checks).filter(([, c]) => !c.ok).map(([name]) => name);
+  result.ok = failed.length === 0;
+  result.failed = failed;
+  finish(result.ok ? 0 : 1, result.ok ? null : `interop checks failed: ${failed.join(", ")}`);
+}
+
+main().catch((error) => {
+  result.error = error instanceof Error ? error.stack ?? error.message : String(error);
+  finish(2, `interop run crashed: ${result.error}`);
+});
