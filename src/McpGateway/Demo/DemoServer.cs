@@ -25,6 +25,8 @@ internal sealed class DemoServer
     private readonly HashSet<Task> _handlers = [];
     private readonly List<string> _cancelled = [];
     private readonly Dictionary<string, TaskCompletionSource> _gates = [];
+    private readonly List<string> _subscriptions = [];
+    private readonly List<string> _levels = [];
     private int _nextId;
 
     private DemoServer(TextReader input, Stream output, bool testTools)
@@ -169,7 +171,14 @@ internal sealed class DemoServer
         return version == "2026-07-28" ? null : $"Unsupported protocol version '{version ?? "<missing>"}'";
     }
 
-    private static JsonObject Capabilities() => new() { ["tools"] = new JsonObject(), ["prompts"] = new JsonObject(), ["resources"] = new JsonObject() };
+    private static JsonObject Capabilities() => new()
+    {
+        ["tools"] = new JsonObject(),
+        ["prompts"] = new JsonObject(),
+        ["resources"] = new JsonObject { ["subscribe"] = true },
+        ["logging"] = new JsonObject(),
+        ["completions"] = new JsonObject(),
+    };
 
     private async Task<JsonNode?> DispatchAsync(string method, JsonObject parameters) => method switch
     {
@@ -210,11 +219,60 @@ internal sealed class DemoServer
         {
             ["resources"] = new JsonArray(new JsonObject { ["uri"] = "demo://readme", ["name"] = "readme", ["mimeType"] = "text/plain" }),
         },
-        "resources/read" => (string?)parameters["uri"] == "demo://readme"
-            ? new JsonObject { ["contents"] = new JsonArray(new JsonObject { ["uri"] = "demo://readme", ["mimeType"] = "text/plain", ["text"] = "McpGateway demo resource" }) }
-            : throw new ArgumentException($"Unknown resource {(string?)parameters["uri"]}"),
+        "resources/templates/list" => new JsonObject
+        {
+            ["resourceTemplates"] = new JsonArray(new JsonObject { ["uriTemplate"] = "demo://item/{id}", ["name"] = "item", ["mimeType"] = "text/plain" }),
+        },
+        "resources/read" => ReadResource((string?)parameters["uri"] ?? ""),
+        "resources/subscribe" => Record(_subscriptions, (string?)parameters["uri"] ?? ""),
+        "resources/unsubscribe" => Record(_subscriptions, "-" + (string?)parameters["uri"]),
+        "logging/setLevel" => Record(_levels, (string?)parameters["level"] ?? ""),
+        "completion/complete" => new JsonObject
+        {
+            // Says what it was asked and who answered, so routing can be checked from outside.
+            ["completion"] = new JsonObject
+            {
+                ["values"] = new JsonArray(
+                    JsonValue.Create((string?)parameters["ref"]?["name"] ?? (string?)parameters["ref"]?["uri"] ?? ""),
+                    JsonValue.Create(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            },
+        },
         _ => null,
     };
+
+    private static JsonObject ReadResource(string uri)
+    {
+        var text = uri == "demo://readme" ? "McpGateway demo resource"
+            : uri.StartsWith("demo://item/", StringComparison.Ordinal) ? $"item {uri["demo://item/".Length..]}"
+            : throw new ArgumentException($"Unknown resource {uri}");
+        return new JsonObject { ["contents"] = new JsonArray(new JsonObject { ["uri"] = uri, ["mimeType"] = "text/plain", ["text"] = text }) };
+    }
+
+    private static JsonObject Record(List<string> log, string entry)
+    {
+        lock (log)
+        {
+            log.Add(entry);
+        }
+
+        return new JsonObject();
+    }
+
+    private static JsonObject Recorded(List<string> log)
+    {
+        var list = new JsonArray();
+        lock (log)
+        {
+            foreach (var entry in log)
+            {
+                list.Add(JsonValue.Create(entry));
+            }
+        }
+
+        var result = Text(string.Join(",", list.Select(e => (string?)e)));
+        result["structuredContent"] = new JsonObject { ["entries"] = list };
+        return result;
+    }
 
     private JsonArray ListTools()
     {
@@ -236,6 +294,8 @@ internal sealed class DemoServer
             tools.Add(Tool("log", "Sends a notifications/message outside any request", ("text", "string")));
             tools.Add(Tool("meta", "Returns the _meta of the call"));
             tools.Add(Tool("cancellations", "Returns the request ids named by notifications/cancelled so far"));
+            tools.Add(Tool("subscriptions", "Returns the resources/subscribe and unsubscribe calls received"));
+            tools.Add(Tool("log_levels", "Returns the logging/setLevel levels received"));
             tools.Add(Tool("announce_list_changed", "Sends notifications/tools/list_changed"));
             tools.Add(Tool("sample_then_cancel", "Asks the client for sampling, then withdraws the request"));
             tools.Add(Tool("wait_for", "Answers once `release` is called with the same key", ("key", "string")));
@@ -325,6 +385,10 @@ internal sealed class DemoServer
                 var metaResult = Text("meta");
                 metaResult["structuredContent"] = meta?.DeepClone() ?? new JsonObject();
                 return metaResult;
+            case "subscriptions":
+                return Recorded(_subscriptions);
+            case "log_levels":
+                return Recorded(_levels);
             case "announce_list_changed":
                 await WriteAsync(new JsonObject { ["jsonrpc"] = "2.0", ["method"] = "notifications/tools/list_changed" });
                 return Text("announced");

@@ -162,6 +162,41 @@ public sealed class VirtualServerTests
     }
 
     [Fact]
+    public async Task View_CompletionTemplatesSubscribeAndLogging_AreRoutedToTheRightMembers()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(TwoDemos());
+        var client = ClientOf(gateway, "mcp");
+        var init = await client.InitializeAsync();
+        var betaPid = Text(await client.CallAsync("tools/call", Call("beta__pid")));
+        var alphaPid = Text(await client.CallAsync("tools/call", Call("alpha__pid")));
+
+        var completion = await client.CallAsync("completion/complete", new JsonObject
+        {
+            ["ref"] = new JsonObject { ["type"] = "ref/prompt", ["name"] = "beta__greeting" },
+            ["argument"] = new JsonObject { ["name"] = "name", ["value"] = "A" },
+        });
+        var templates = await NamesAsync(client, "resources/templates/list", "resourceTemplates", "uriTemplate");
+        var item = await client.CallAsync("resources/read", new JsonObject { ["uri"] = "demo://item/42" });
+        var subscribed = await client.CallAsync("resources/subscribe", new JsonObject { ["uri"] = "demo://readme" });
+        var level = await client.CallAsync("logging/setLevel", new JsonObject { ["level"] = "debug" });
+
+        var capabilities = init["result"]!["capabilities"]!;
+        capabilities["completions"].Should().NotBeNull();
+        capabilities["logging"].Should().NotBeNull();
+        ((bool?)capabilities["resources"]!["subscribe"]).Should().BeTrue();
+        completion["result"]!["completion"]!["values"]!.AsArray().Select(v => (string?)v).Should().Equal("greeting", betaPid);
+        templates.Should().Equal("demo://item/{id}");
+        ((string?)item["result"]!["contents"]![0]!["text"]).Should().Be("item 42");
+        subscribed["result"].Should().NotBeNull();
+        level["result"].Should().NotBeNull();
+        Text(await client.CallAsync("tools/call", Call("alpha__subscriptions"))).Should().Be("demo://readme", "the first member owns demo://readme");
+        Text(await client.CallAsync("tools/call", Call("beta__subscriptions"))).Should().BeEmpty();
+        Text(await client.CallAsync("tools/call", Call("alpha__log_levels"))).Should().Be("debug");
+        Text(await client.CallAsync("tools/call", Call("beta__log_levels"))).Should().Be("debug", "logging/setLevel goes to every member");
+        alphaPid.Should().NotBe(betaPid);
+    }
+
+    [Fact]
     public async Task View_ResourceConflictsError_ReadNamesBothServers()
     {
         await using var gateway = await GatewayHarness.StartAsync(TwoDemos("""
