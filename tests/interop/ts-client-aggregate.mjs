@@ -97,6 +97,35 @@ function newClient(received) {
   return client;
 }
 
+// Every HTTP exchange of the aggregated client, compact, for diagnosing failures (no bodies beyond the JSON-RPC method/id).
+const http = [];
+const startedAt = performance.now();
+async function tracingFetch(input, init) {
+  const entry = { t: Math.round(performance.now() - startedAt), method: init?.method ?? "GET" };
+  const headers = new Headers(init?.headers);
+  if (headers.get("last-event-id")) {
+    entry.lastEventId = headers.get("last-event-id");
+  }
+  if (typeof init?.body === "string") {
+    try {
+      const body = JSON.parse(init.body);
+      entry.rpc = body.method ?? "response";
+      entry.id = body.id ?? body.params?.requestId ?? null;
+    } catch {
+      // not JSON
+    }
+  }
+  http.push(entry);
+  try {
+    const response = await fetch(input, init);
+    entry.status = response.status;
+    return response;
+  } catch (error) {
+    entry.error = error instanceof Error ? error.message : String(error);
+    throw error;
+  }
+}
+
 const newReceived = () => ({ sampling: [], elicitation: [], roots: 0, errors: [] });
 
 function textOf(callResult) {
@@ -187,7 +216,7 @@ async function main() {
 
   const received = newReceived();
   const client = newClient(received);
-  const transport = new StreamableHTTPClientTransport(viewUrl);
+  const transport = new StreamableHTTPClientTransport(viewUrl, { fetch: tracingFetch });
   try {
     await client.connect(transport, requestOptions);
   } catch (error) {
@@ -196,12 +225,18 @@ async function main() {
     return;
   }
 
-  // Every message the transport hands to the client, stamped with the time it arrived.
+  // Every message the transport hands to the client, and every one it sends.
   const wire = [];
   const deliver = transport.onmessage;
   transport.onmessage = (message, extra) => {
-    wire.push({ at: performance.now(), message });
+    wire.push({ message });
     deliver?.(message, extra);
+  };
+  const sent = [];
+  const send = transport.send.bind(transport);
+  transport.send = (message, sendOptions) => {
+    sent.push(message);
+    return send(message, sendOptions);
   };
 
   result.serverInfo = client.getServerVersion() ?? null;
@@ -363,6 +398,7 @@ async function main() {
   async function longRunning(args, extraOptions = {}) {
     const progress = [];
     const from = wire.length;
+    const sentFrom = sent.length;
     const r = await client.callTool({ name: prefixed("everything", "trigger-long-running-operation"), arguments: args }, undefined, {
       ...requestOptions,
       ...extraOptions,
@@ -372,7 +408,8 @@ async function main() {
       },
     });
     const seen = wire.slice(from).map((w) => w.message);
-    const token = seen.find((m) => m.method === "notifications/progress")?.params?.progressToken;
+    // The SDK's progress token is the request's id.
+    const token = sent.slice(sentFrom).find((m) => m.method === "tools/call")?.params?._meta?.progressToken;
     const wireOrder = seen
       .filter((m) => (m.method === "notifications/progress" && m.params?.progressToken === token) ||
         (m.method === undefined && m.id !== undefined && m.id === token))
@@ -401,8 +438,10 @@ async function main() {
     const controller = new AbortController();
     const progressBeforeAbort = [];
     const errorsBefore = received.errors.length;
+    const sentFrom = sent.length;
     const startedAt = performance.now();
     let abortedAt = null;
+    let abortWireIndex = null;
     let outcome;
     try {
       const r = await client.callTool({ name: prefixed("everything", "trigger-long-running-operation"), arguments: args }, undefined, {
@@ -412,6 +451,7 @@ async function main() {
           progressBeforeAbort.push(p.progress);
           if (abortedAt === null) {
             abortedAt = performance.now();
+            abortWireIndex = wire.length;
             controller.abort("interop: cancelled by the client");
           }
         },
@@ -421,10 +461,8 @@ async function main() {
       outcome = { settled: "rejected", error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
     }
     const settledAt = performance.now();
-    const abortIndex = wire.findIndex((w) => abortedAt !== null && w.at >= abortedAt);
-    const cancelledToken = wire
-      .map((w) => w.message)
-      .find((m) => m.method === "notifications/progress" && m.params?.progress === 1 && m.params?.total === 6)?.params?.progressToken ?? null;
+    const cancelledToken = sent.slice(sentFrom).find((m) => m.method === "tools/call")?.params?._meta?.progressToken ?? null;
+    const cancelNotification = sent.slice(sentFrom).find((m) => m.method === "notifications/cancelled") ?? null;
 
     // Wait (on the upstream's own clock, not a fixed sleep) until the cancelled operation would have finished: the
     // same operation started after the cancellation ends after it, on the same upstream process. Everything the
@@ -432,7 +470,8 @@ async function main() {
     const sentinel = await longRunning(args);
 
     await client.ping(requestOptions);
-    const after = wire.slice(abortIndex < 0 ? wire.length : abortIndex).map((w) => w.message);
+    const after = wire.slice(abortWireIndex ?? wire.length).map((w) => w.message);
+    // Progress that belongs to no active request of this client: the cancelled one's (under any token) or foreign.
     const straysProgress = after.filter((m) => m.method === "notifications/progress" && m.params?.progressToken !== sentinel.token);
     const lateAnswers = after.filter((m) => m.method === undefined && m.id !== undefined && m.id === cancelledToken);
     const sentinelText = textOf(sentinel.r);
@@ -444,13 +483,15 @@ async function main() {
         straysProgress.length === 0 &&
         sentinel.wireOrder.join(",") === "progress:1/6,progress:2/6,progress:3/6,progress:4/6,progress:5/6,progress:6/6,result" &&
         sentinelText.startsWith("Long running operation completed.") &&
-        clientErrors.length === 0,
+        cancelNotification?.params?.requestId === cancelledToken,
       outcome,
       cancelledToken,
+      cancelNotification: cancelNotification?.params ?? null,
       progressBeforeAbort,
       abortAfterMs: abortedAt === null ? null : Math.round(abortedAt - startedAt),
       settledAfterAbortMs: abortedAt === null ? null : Math.round(settledAt - abortedAt),
       strayProgressAfterCancel: straysProgress.map((m) => m.params),
+      // Observed, not required: whatever the gateway still sends for the cancelled id (the client ignores it).
       answersAfterCancel: lateAnswers,
       sentinelWireOrder: sentinel.wireOrder,
       sentinelText,
@@ -464,6 +505,7 @@ async function main() {
   });
 
   result.rootsRequests = received.roots;
+  result.http = http;
   result.clientErrors = received.errors;
   const failed = Object.entries(result.checks).filter(([, c]) => !c.ok).map(([name]) => name);
   result.ok = failed.length === 0;

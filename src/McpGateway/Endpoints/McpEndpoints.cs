@@ -273,6 +273,8 @@ internal sealed class McpEndpoints(
         }
         catch (System.Threading.Channels.ChannelClosedException)
         {
+            // Cancelled by the client before anything was sent: an empty stream, since no answer is due.
+            HttpMessages.StartEventStream(context.Response);
             return;
         }
 
@@ -308,7 +310,11 @@ internal sealed class McpEndpoints(
     {
         try
         {
-            stream.TryWrite(await forward(stream));
+            var answer = await forward(stream);
+            if (!GatewayErrors.IsCancelledByClient(answer))
+            {
+                stream.TryWrite(answer);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -348,7 +354,11 @@ internal sealed class McpEndpoints(
     {
         try
         {
-            stream.TryWrite(await forward(stream, stream.Forwarding!.Token));
+            var answer = await forward(stream, stream.Forwarding!.Token);
+            if (!GatewayErrors.IsCancelledByClient(answer))
+            {
+                stream.TryWrite(answer);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -569,7 +579,11 @@ internal sealed class McpEndpoints(
     {
         try
         {
-            session.LegacyStream?.TryWrite(await answer());
+            var message = await answer();
+            if (!GatewayErrors.IsCancelledByClient(message))
+            {
+                session.LegacyStream?.TryWrite(message);
+            }
         }
         catch (OperationCanceledException)
         {

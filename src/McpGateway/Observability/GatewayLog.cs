@@ -39,6 +39,9 @@ internal static partial class GatewayLog
     [LoggerMessage(1011, LogLevel.Debug, "[{Server}] told the upstream to cancel request {Id}: {Reason}")]
     public static partial void UpstreamCancelSent(ILogger logger, string server, long id, string reason);
 
+    [LoggerMessage(1012, LogLevel.Debug, "[{Server}] progress for a request that has ended dropped")]
+    public static partial void StaleProgressDropped(ILogger logger, string server);
+
     // 2xxx: downstream sessions
     [LoggerMessage(2001, LogLevel.Information, "session {SessionId} opened on server {Server} ({Transport})")]
     public static partial void SessionCreated(ILogger logger, string sessionId, string server, string transport);

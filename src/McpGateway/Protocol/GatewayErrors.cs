@@ -24,6 +24,9 @@ internal static class GatewayErrors
     public const int HeaderMismatch = -32020;
     public const int UnsupportedProtocolVersion = -32022;
 
+    /// <summary>The answer the gateway makes up for a request the client cancelled: never sent (the client expects none).</summary>
+    public static bool IsCancelledByClient(JsonRpcMessage answer) => answer is JsonRpcError { Error.Code: RequestCancelled };
+
     public static JsonRpcError Create(RequestId id, int code, string message, JsonNode? data = null) => new()
     {
         Id = id,

@@ -37,8 +37,8 @@ internal sealed class SessionStore(UpstreamConnector connector, SharedLinks shar
     {
         if (_sessions.TryRemove(new KeyValuePair<string, DownstreamSession>(session.Id, session)))
         {
-            GatewayLog.SessionClosed(_logger, session.Id, session.Target.DisplayName, reason);
             await session.DisposeAsync();
+            GatewayLog.SessionClosed(_logger, session.Id, session.Target.DisplayName, reason);
         }
     }
 

@@ -221,10 +221,17 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
 
     void IUpstreamListener.OnNotification(UpstreamSession session, JsonRpcNotification notification)
     {
-        if (notification.Method == McpMethods.Progress && notification.Params is JsonObject progress &&
-            progress["progressToken"] is JsonValue tokenValue && tokenValue.TryGetValue(out long token) &&
-            _byProgressToken.TryGetValue(token, out var inFlight))
+        if (notification.Method == McpMethods.Progress && notification.Params is JsonObject progress)
         {
+            // Every token the upstream knows is one the gateway issued; one no longer live belongs to a request that
+            // ended or was cancelled, and no client may see it (it could even equal a token the client still uses).
+            if (progress["progressToken"] is not JsonValue tokenValue || !tokenValue.TryGetValue(out long token) ||
+                !_byProgressToken.TryGetValue(token, out var inFlight))
+            {
+                GatewayLog.StaleProgressDropped(_logger, Server.Name);
+                return;
+            }
+
             progress["progressToken"] = inFlight.OriginalProgressToken?.DeepClone();
             if (inFlight.Channel?.TryWrite(notification) != true)
             {

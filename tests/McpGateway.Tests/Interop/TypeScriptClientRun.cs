@@ -5,7 +5,7 @@ namespace McpGateway.Tests.Interop;
 
 /// <summary>
 /// Runs <c>tests/interop/ts-client-everything.mjs</c> (the official TypeScript SDK client) against one gateway URL and
-/// checks what it reports about server-everything behind the gateway.
+/// checks what it reports about server-everything behind the gateway; runs the other interop scripts the same way.
 /// </summary>
 internal static class TypeScriptClientRun
 {
@@ -22,14 +22,26 @@ internal static class TypeScriptClientRun
             Json["checks"]?[name] as JsonObject ?? throw new InvalidOperationException($"check '{name}' missing from the report\n{Output}");
     }
 
-    public static async Task<Report> RunAsync(Uri url, string transport, ProcessLeakCheck leaks, CancellationToken cancellationToken)
+    public static Task<Report> RunAsync(Uri url, string transport, ProcessLeakCheck leaks, CancellationToken cancellationToken) =>
+        RunScriptAsync(
+            InteropEnvironment.TypeScriptClientScript,
+            ["--url", url.ToString(), "--transport", transport, "--timeout-ms", "50000"],
+            ScriptTimeout,
+            leaks,
+            cancellationToken);
+
+    /// <summary>
+    /// Runs one interop script of tests/interop (with the pinned Node, tagged for the leak check) and parses the JSON
+    /// report it prints as its last line; the script and its children are killed when it outlives <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<Report> RunScriptAsync(string script, IEnumerable<string> arguments, TimeSpan timeout, ProcessLeakCheck leaks, CancellationToken cancellationToken)
     {
         await using var node = ChildProcess.Start(
             InteropEnvironment.Node,
-            [InteropEnvironment.TypeScriptClientScript, "--url", url.ToString(), "--transport", transport, "--timeout-ms", "50000"],
+            [script, .. arguments],
             InteropEnvironment.InteropDirectory,
             leaks.Environment);
-        var exitCode = await node.WaitForExitAsync(ScriptTimeout, cancellationToken);
+        var exitCode = await node.WaitForExitAsync(timeout, cancellationToken);
         var output = $"node exit code {exitCode}\nstdout:\n{node.StandardOutput}\nstderr:\n{node.StandardError}";
         var lastLine = node.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
         JsonObject json;
@@ -123,14 +135,14 @@ internal static class TypeScriptClientRun
         report.ExitCode.Should().Be(0, report.Output);
     }
 
-    private static JsonObject Ok(Report report, string name)
+    internal static JsonObject Ok(Report report, string name)
     {
         var check = report.Check(name);
         ((bool?)check["ok"]).Should().BeTrue($"check '{name}' reported {check.ToJsonString()}\n{report.Output}");
         return check;
     }
 
-    private static IEnumerable<string> Strings(JsonNode? array) => array?.AsArray().Select(n => (string)n!) ?? [];
+    internal static IEnumerable<string> Strings(JsonNode? array) => array?.AsArray().Select(n => (string)n!) ?? [];
 
-    private static IEnumerable<double> Numbers(JsonNode? array) => array?.AsArray().Select(n => (double)n!) ?? [];
+    internal static IEnumerable<double> Numbers(JsonNode? array) => array?.AsArray().Select(n => (double)n!) ?? [];
 }

@@ -10,6 +10,15 @@ namespace McpGateway.Tests.Sessions;
 /// <summary>A client on one protocol revision works with an upstream on another, including the stateless 2026-07-28.</summary>
 public sealed class ProtocolBridgingTests
 {
+    /// <summary>A demo server that speaks only the stateless revision.</summary>
+    private const string ModernOnlyUpstream = """
+        mcpServers:
+          modern:
+            command: mcp-gateway
+            args: ["demo-server"]
+            env: { MCP_DEMO_MODERN_ONLY: "1", MCP_DEMO_TEST_TOOLS: "1" }
+        """;
+
     private static JsonObject EchoCall(string message) => new() { ["name"] = "echo", ["arguments"] = new JsonObject { ["message"] = message } };
 
     private static JsonObject ModernMeta(JsonObject? extra = null)
@@ -59,13 +68,7 @@ public sealed class ProtocolBridgingTests
     [Fact]
     public async Task StatefulClient_ModernOnlyUpstream_GetsDiscoverIdentityAndPerRequestMeta()
     {
-        await using var gateway = await GatewayHarness.StartAsync("""
-            mcpServers:
-              modern:
-                command: mcp-gateway
-                args: ["demo-server"]
-                env: { MCP_DEMO_MODERN_ONLY: "1", MCP_DEMO_TEST_TOOLS: "1" }
-            """);
+        await using var gateway = await GatewayHarness.StartAsync(ModernOnlyUpstream);
         var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("modern"));
         var capabilities = new JsonObject { ["roots"] = new JsonObject { ["listChanged"] = true } };
 
@@ -85,10 +88,7 @@ public sealed class ProtocolBridgingTests
     [Fact]
     public async Task ModernClient_StatefulUpstream_DiscoverAndCallsWorkWithoutSession()
     {
-        await using var gateway = await GatewayHarness.StartAsync($"""
-            mcpServers:
-            {GatewayHarness.DemoServer("demo")}
-            """);
+        await using var gateway = await GatewayHarness.StartDemoAsync();
         var client = ModernClient(gateway, "demo");
 
         var discover = await PostModernAsync(client, "server/discover", new JsonObject { ["_meta"] = ModernMeta() });
@@ -108,13 +108,7 @@ public sealed class ProtocolBridgingTests
     [Fact]
     public async Task ModernClient_ModernUpstream_ClientMetaPassesThrough()
     {
-        await using var gateway = await GatewayHarness.StartAsync("""
-            mcpServers:
-              modern:
-                command: mcp-gateway
-                args: ["demo-server"]
-                env: { MCP_DEMO_MODERN_ONLY: "1", MCP_DEMO_TEST_TOOLS: "1" }
-            """);
+        await using var gateway = await GatewayHarness.StartAsync(ModernOnlyUpstream);
         var client = ModernClient(gateway, "modern");
 
         var call = await PostModernAsync(client, "tools/call", new JsonObject { ["name"] = "meta", ["_meta"] = ModernMeta(new JsonObject { ["x-trace"] = "abc" }) });
@@ -127,10 +121,7 @@ public sealed class ProtocolBridgingTests
     [Fact]
     public async Task ModernRequest_UnsupportedVersion_Returns32022WithSupportedList()
     {
-        await using var gateway = await GatewayHarness.StartAsync($"""
-            mcpServers:
-            {GatewayHarness.DemoServer("demo")}
-            """);
+        await using var gateway = await GatewayHarness.StartDemoAsync();
         var meta = ModernMeta();
         meta["io.modelcontextprotocol/protocolVersion"] = "2099-01-01";
 
@@ -144,10 +135,7 @@ public sealed class ProtocolBridgingTests
     [Fact]
     public async Task ModernRequest_HeaderDisagreesWithMeta_Returns32020()
     {
-        await using var gateway = await GatewayHarness.StartAsync($"""
-            mcpServers:
-            {GatewayHarness.DemoServer("demo")}
-            """);
+        await using var gateway = await GatewayHarness.StartDemoAsync();
 
         var response = await PostModernAsync(ModernClient(gateway, "demo"), "tools/list", new JsonObject { ["_meta"] = ModernMeta() }, headerVersion: "2025-11-25");
 
@@ -158,10 +146,7 @@ public sealed class ProtocolBridgingTests
     [Fact]
     public async Task CSharpSdkClient_DefaultModernPreference_WorksThroughGateway()
     {
-        await using var gateway = await GatewayHarness.StartAsync($"""
-            mcpServers:
-            {GatewayHarness.DemoServer("demo")}
-            """);
+        await using var gateway = await GatewayHarness.StartDemoAsync();
 
         await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = gateway.ServerUrl("demo") }));
         var tools = await client.ListToolsAsync();

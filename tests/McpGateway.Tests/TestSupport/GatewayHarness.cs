@@ -50,6 +50,10 @@ public sealed class GatewayHarness : IAsyncDisposable
         return new GatewayHarness(app, new Uri(address.TrimEnd('/') + "/"), logs);
     }
 
+    /// <summary>A gateway in front of one demo server (with its test tools), with optional <c>gateway:</c> settings.</summary>
+    public static Task<GatewayHarness> StartDemoAsync(string? gatewaySettings = null, string server = "demo") => StartAsync(
+        (gatewaySettings is null ? "" : $"gateway: {{ {gatewaySettings} }}\n") + "mcpServers:\n" + DemoServer(server));
+
     /// <summary>A YAML <c>mcpServers</c> entry (two-space indented) running the gateway's own demo server with its test tools.</summary>
     public static string DemoServer(string name, string extraSettings = "")
     {

@@ -106,10 +106,7 @@ public sealed class StdioSupervisionTests
     [Fact]
     public async Task Stderr_IsLoggedLineByLineTaggedWithServerName()
     {
-        await using var gateway = await GatewayHarness.StartAsync($"""
-            mcpServers:
-            {GatewayHarness.DemoServer("chatty")}
-            """);
+        await using var gateway = await GatewayHarness.StartDemoAsync(server: "chatty");
         await new McpHttpTestClient(gateway.Http, gateway.ServerUrl("chatty")).InitializeAsync();
 
         var line = await gateway.Logs.WaitForEventAsync(1001);
@@ -142,10 +139,7 @@ public sealed class StdioSupervisionTests
     public async Task Shutdown_StopsChildrenAndGrandchildren()
     {
         int serverPid, grandchildPid;
-        await using (var gateway = await GatewayHarness.StartAsync($"""
-            mcpServers:
-            {GatewayHarness.DemoServer("demo")}
-            """))
+        await using (var gateway = await GatewayHarness.StartDemoAsync())
         {
             var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("demo"));
             await client.InitializeAsync();
@@ -162,10 +156,7 @@ public sealed class StdioSupervisionTests
     [Fact]
     public async Task DeleteSession_StopsThatSessionsChild()
     {
-        await using var gateway = await GatewayHarness.StartAsync($"""
-            mcpServers:
-            {GatewayHarness.DemoServer("demo")}
-            """);
+        await using var gateway = await GatewayHarness.StartDemoAsync();
         var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("demo"));
         await client.InitializeAsync();
         var pid = int.Parse(Text(await client.CallAsync("tools/call", Call("pid"))), CultureInfo.InvariantCulture);
@@ -181,11 +172,7 @@ public sealed class StdioSupervisionTests
     [Fact]
     public async Task IdleSession_IsClosedAndItsChildStopped()
     {
-        await using var gateway = await GatewayHarness.StartAsync($"""
-            gateway: {"{"} sessionIdleTimeout: 1s {"}"}
-            mcpServers:
-            {GatewayHarness.DemoServer("demo")}
-            """);
+        await using var gateway = await GatewayHarness.StartDemoAsync("sessionIdleTimeout: 2s");
         var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("demo"));
         await client.InitializeAsync();
         var pid = int.Parse(Text(await client.CallAsync("tools/call", Call("pid"))), CultureInfo.InvariantCulture);
