@@ -360,6 +360,47 @@ public sealed class VirtualServerTests
         ((string?)call.Last["result"]!["content"]![0]!["text"]).Should().Be("stateless");
     }
 
+    [Theory]
+    [InlineData("sse", "/message?sessionId=")]
+    [InlineData("virtual/calc/sse", "/virtual/calc/message?sessionId=")]
+    public async Task View_OverLegacySse_ListsAndCallsOnTheEventStream(string ssePath, string expectedEndpoint)
+    {
+        await using var gateway = await GatewayHarness.StartAsync(TwoDemos("""
+            virtualServers:
+              calc: { servers: [alpha], tools: { allow: ["alpha__add"] } }
+            """));
+        using var get = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.BaseAddress, ssePath));
+        get.Headers.Accept.ParseAdd("text/event-stream");
+        using var stream = await gateway.Http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        (await reader.ReadLineAsync()).Should().Be("event: endpoint");
+        var endpoint = (await reader.ReadLineAsync())!["data: ".Length..];
+        var messageUrl = new Uri(gateway.BaseAddress, endpoint);
+
+        async Task<JsonObject> AskAsync(JsonObject message)
+        {
+            using var posted = await gateway.Http.PostAsync(messageUrl, new StringContent(message.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+            posted.StatusCode.Should().Be(HttpStatusCode.Accepted);
+            return (await SseEvent.ReadAsync(reader))!.Message!;
+        }
+
+        await AskAsync(new JsonObject
+        {
+            ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = "initialize",
+            ["params"] = new JsonObject { ["protocolVersion"] = "2024-11-05", ["capabilities"] = new JsonObject(), ["clientInfo"] = new JsonObject { ["name"] = "sse", ["version"] = "1" } },
+        });
+        var tools = await AskAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = 2, ["method"] = "tools/list" });
+        var sum = await AskAsync(new JsonObject
+        {
+            ["jsonrpc"] = "2.0", ["id"] = 3, ["method"] = "tools/call",
+            ["params"] = new JsonObject { ["name"] = "alpha__add", ["arguments"] = new JsonObject { ["a"] = 2, ["b"] = 3 } },
+        });
+
+        endpoint.Should().StartWith(expectedEndpoint);
+        tools["result"]!["tools"]!.AsArray().Select(t => (string?)t!["name"]).Should().Contain("alpha__add");
+        Text(sum).Should().Be("5");
+    }
+
     [Fact]
     public async Task UnknownView_Returns404NamingIt_AndSessionIdsDoNotCrossEndpoints()
     {
