@@ -41,7 +41,7 @@ internal sealed class BenchClient(HttpClient http, string endpoint, string proto
     /// <summary><c>initialize</c> (remembering the session id), then <c>notifications/initialized</c>.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        var parameters = $$"""{"protocolVersion":"{{protocolVersion}}","capabilities":{},"clientInfo":{"name":"mcp-gateway-bench","version":"1.0.0"}}""";
+        var parameters = $$$"""{"protocolVersion":"{{{protocolVersion}}}","capabilities":{},"clientInfo":{"name":"mcp-gateway-bench","version":"1.0.0"}}""";
         using (var answer = await RequestAsync("initialize", parameters, cancellationToken))
         {
             var version = answer.RootElement.GetProperty("result"u8).GetProperty("protocolVersion"u8).GetString();
@@ -67,11 +67,11 @@ internal sealed class BenchClient(HttpClient http, string endpoint, string proto
             ? $$"""{"jsonrpc":"2.0","id":{{id.ToString(CultureInfo.InvariantCulture)}},"method":"{{method}}"}"""
             : $$"""{"jsonrpc":"2.0","id":{{id.ToString(CultureInfo.InvariantCulture)}},"method":"{{method}}","params":{{parametersJson}}}""";
         using var request = NewRequest(HttpMethod.Post, body);
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            throw new InvalidOperationException($"{endpoint} {method}: HTTP {(int)response.StatusCode}: {Encoding.UTF8.GetString(bytes)}");
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new InvalidOperationException($"{endpoint} {method}: HTTP {(int)response.StatusCode}: {text}");
         }
 
         if (method == "initialize" && response.Headers.TryGetValues("Mcp-Session-Id", out var ids))
@@ -79,9 +79,18 @@ internal sealed class BenchClient(HttpClient http, string endpoint, string proto
             _sessionId = ids.First();
         }
 
-        var document = response.Content.Headers.ContentType?.MediaType == "text/event-stream"
-            ? FromEventStream(bytes, method)
-            : JsonDocument.Parse(bytes);
+        JsonDocument document;
+        if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
+        {
+            document = FromEventStream(await response.Content.ReadAsByteArrayAsync(cancellationToken), method);
+        }
+        else
+        {
+            // Parsed from the stream into pooled buffers: large lists do not land on the large object heap.
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            document = await JsonDocument.ParseAsync(stream, default, cancellationToken);
+        }
+
         if (document.RootElement.TryGetProperty("error"u8, out var error))
         {
             var text = error.GetRawText();
@@ -95,7 +104,7 @@ internal sealed class BenchClient(HttpClient http, string endpoint, string proto
     /// <summary><c>tools/call</c> of an echo tool; checks the text comes back.</summary>
     public async Task CallEchoAsync(string tool, string message, CancellationToken cancellationToken = default)
     {
-        using var answer = await RequestAsync("tools/call", $$"""{"name":"{{tool}}","arguments":{"message":"{{message}}"}}""", cancellationToken);
+        using var answer = await RequestAsync("tools/call", $$$"""{"name":"{{{tool}}}","arguments":{"message":"{{{message}}}"}}""", cancellationToken);
         var text = answer.RootElement.GetProperty("result"u8).GetProperty("content"u8)[0].GetProperty("text"u8).GetString();
         if (text != message)
         {

@@ -18,6 +18,7 @@ internal sealed record BenchOptions
           --calls N              tools/call at concurrency 1, per target (default 2000)
           --calls-concurrent N   tools/call at higher concurrency, per target, all workers together (default 4000)
           --warmup N             warm-up calls per target and concurrency before measuring (default 200; at least 0.5 s)
+          --rounds N             tools/call: the paths take turns in N rounds, so noise hits each alike (default 10)
           --concurrency LIST     comma-separated concurrency levels for tools/call (default 1,8)
           --protocol VERSION     protocol revision the bench client asks for (default 2025-06-18: plain JSON answers;
                                  2025-11-25 makes the gateway answer with resumable SSE streams)
@@ -39,6 +40,8 @@ internal sealed record BenchOptions
     public int ConcurrentCalls { get; init; } = 4000;
 
     public int Warmup { get; init; } = 200;
+
+    public int Rounds { get; init; } = 10;
 
     public IReadOnlyList<int> Concurrency { get; init; } = [1, 8];
 
@@ -86,6 +89,7 @@ internal sealed record BenchOptions
                     "--calls" => options with { Calls = Positive(value) },
                     "--calls-concurrent" => options with { ConcurrentCalls = Positive(value) },
                     "--warmup" => options with { Warmup = int.Parse(value, CultureInfo.InvariantCulture) },
+                    "--rounds" => options with { Rounds = Positive(value) },
                     "--concurrency" => options with { Concurrency = [.. value.Split(',').Select(Positive)] },
                     "--protocol" => options with { Protocol = value },
                     "--page-size" => options with { PageSize = Positive(value) },

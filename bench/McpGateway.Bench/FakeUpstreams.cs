@@ -21,6 +21,7 @@ internal sealed class FakeUpstreams : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _sessions = new(StringComparer.Ordinal);
     private long _initializes;
     private long _requests;
+    private long _gets;
 
     private FakeUpstreams(WebApplication app, int servers, int toolsPerServer)
     {
@@ -41,6 +42,9 @@ internal sealed class FakeUpstreams : IAsyncDisposable
     public long Requests => Interlocked.Read(ref _requests);
 
     public int LiveSessions => _sessions.Count;
+
+    /// <summary>GET requests (standalone SSE stream attempts), answered 405.</summary>
+    public long Gets => Interlocked.Read(ref _gets);
 
     public int ToolsListBytes(int server) => _toolsListResults[server].Length;
 
@@ -79,6 +83,7 @@ internal sealed class FakeUpstreams : IAsyncDisposable
                 context.Response.StatusCode = StatusCodes.Status200OK;
                 return;
             default:
+                Interlocked.Increment(ref _gets);
                 context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
                 return;
         }
