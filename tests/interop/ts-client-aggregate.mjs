@@ -18,13 +18,22 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { randomUUID } from "node:crypto";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import {
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+  closeCheck,
+  closeClient,
+  connectOrFinish,
+  createInteropClient,
+  describeError,
+  everythingChecks,
+  listAllTools,
+  messageOf,
+  pingCheck,
+  recordServer,
+  startReport,
+  tapTransport,
+  textOf,
+} from "./lib/everything-checks.mjs";
 
 const { values: options } = parseArgs({
   options: {
@@ -57,11 +66,14 @@ const runTimeout = Number(options["timeout-ms"]);
 const requestOptions = { timeout: requestTimeout };
 
 // What the client answers to the servers' requests: the checks look for these exact values coming back.
-const CANNED_SAMPLING_TEXT = "aggregate canned sampling answer 4712";
-const CANNED_MODEL = "aggregate-canned-model";
-const ELICITED_NAME = "Aggregate Tester";
-// The filesystem server replaces its allowed directories with the client's roots: answer with the served folder.
-const ROOT_URI = pathToFileURL(fsDir).href;
+const canned = {
+  samplingText: "aggregate canned sampling answer 4712",
+  model: "aggregate-canned-model",
+  elicitedName: "Aggregate Tester",
+  // The filesystem server replaces its allowed directories with the client's roots: answer with the served folder.
+  rootUri: pathToFileURL(fsDir).href,
+  rootName: "interop-fs-root",
+};
 // Spec: tool names are 1..128 of [A-Za-z0-9_.-] (the gateway promises to stay within it).
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
@@ -76,26 +88,10 @@ const result = {
   checks: {},
 };
 
-function newClient(received) {
-  const client = new Client(
-    { name: "mcp-gateway-interop-aggregate", version: "1.0.0" },
-    { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } } },
-  );
-  client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
-    received.sampling.push(request.params);
-    return { model: CANNED_MODEL, role: "assistant", stopReason: "endTurn", content: { type: "text", text: CANNED_SAMPLING_TEXT } };
-  });
-  client.setRequestHandler(ElicitRequestSchema, async (request) => {
-    received.elicitation.push(request.params);
-    return { action: "accept", content: { name: ELICITED_NAME, check: true } };
-  });
-  client.setRequestHandler(ListRootsRequestSchema, async () => {
-    received.roots++;
-    return { roots: [{ uri: ROOT_URI, name: "interop-fs-root" }] };
-  });
-  client.onerror = (error) => received.errors.push(error instanceof Error ? error.message : String(error));
-  return client;
-}
+const report = startReport(result, { runTimeout, errorCode: true });
+const { check } = report;
+
+const newClient = () => createInteropClient({ name: "mcp-gateway-interop-aggregate", canned, collectErrors: true });
 
 // Every HTTP exchange of the aggregated client, compact, for diagnosing failures (no bodies beyond the JSON-RPC method/id).
 const http = [];
@@ -121,77 +117,20 @@ async function tracingFetch(input, init) {
     entry.status = response.status;
     return response;
   } catch (error) {
-    entry.error = error instanceof Error ? error.message : String(error);
+    entry.error = messageOf(error);
     throw error;
   }
-}
-
-const newReceived = () => ({ sampling: [], elicitation: [], roots: 0, errors: [] });
-
-function textOf(callResult) {
-  return (callResult?.content ?? [])
-    .filter((c) => c.type === "text")
-    .map((c) => c.text)
-    .join("\n");
-}
-
-async function listAllTools(client) {
-  const tools = [];
-  let pages = 0;
-  let cursor;
-  do {
-    const page = await client.listTools(cursor ? { cursor } : {}, requestOptions);
-    pages++;
-    tools.push(...page.tools);
-    cursor = page.nextCursor;
-  } while (cursor && pages < 100);
-  return { tools, pages };
-}
-
-async function check(name, body) {
-  try {
-    const observed = await body();
-    result.checks[name] = { ...observed, ok: observed.ok !== false };
-  } catch (error) {
-    result.checks[name] = {
-      ok: false,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      code: error?.code ?? null,
-    };
-  }
-}
-
-function finish(code, message) {
-  if (message) {
-    process.stderr.write(message + "\n");
-  }
-  process.stdout.write(JSON.stringify(result) + "\n", () => process.exit(code));
-}
-
-const watchdog = setTimeout(() => {
-  result.error = `timed out after ${runTimeout} ms`;
-  finish(2, `interop run timed out after ${runTimeout} ms`);
-}, runTimeout);
-watchdog.unref();
-
-// Streamable HTTP clients end their session with DELETE, then close.
-async function closeClient(client, transport) {
-  if (transport.sessionId) {
-    await transport.terminateSession();
-  }
-  await client.close();
 }
 
 // Each member on its own, through its passthrough endpoint: the reference for the aggregated list.
 async function readMember(role) {
   const name = members[role];
   const url = new URL(`servers/${encodeURIComponent(name)}/mcp`, baseUrl);
-  const received = newReceived();
-  const client = newClient(received);
+  const { client } = newClient();
   const transport = new StreamableHTTPClientTransport(url);
   try {
     await client.connect(transport, requestOptions);
-    const { tools, pages } = await listAllTools(client);
+    const { tools, pages } = await listAllTools(client, requestOptions, 100);
     result.members[role] = {
       server: name,
       url: url.toString(),
@@ -214,42 +153,24 @@ async function main() {
     return { ok: Object.values(counts).every((c) => c > 0), counts };
   });
 
-  const received = newReceived();
-  const client = newClient(received);
+  const { client, received } = newClient();
   const transport = new StreamableHTTPClientTransport(viewUrl, { fetch: tracingFetch });
-  try {
-    await client.connect(transport, requestOptions);
-  } catch (error) {
-    result.error = `connect to ${viewUrl} failed: ${error instanceof Error ? error.message : String(error)}`;
-    finish(2, result.error);
+  if (!(await connectOrFinish(report, client, transport, requestOptions, `connect to ${viewUrl} failed`))) {
     return;
   }
 
   // Every message the transport hands to the client, and every one it sends.
-  const wire = [];
-  const deliver = transport.onmessage;
-  transport.onmessage = (message, extra) => {
-    wire.push({ message });
-    deliver?.(message, extra);
-  };
-  const sent = [];
-  const send = transport.send.bind(transport);
-  transport.send = (message, sendOptions) => {
-    sent.push(message);
-    return send(message, sendOptions);
-  };
+  const tap = tapTransport(transport);
+  const wire = tap.incoming;
+  const sent = tap.outgoing;
+  const everything = everythingChecks({ client, received, tap, requestOptions, prefix: prefixed("everything", ""), canned });
 
-  result.serverInfo = client.getServerVersion() ?? null;
-  result.protocolVersion = transport.protocolVersion ?? null;
-  result.serverCapabilities = client.getServerCapabilities() ?? null;
+  recordServer(result, client, transport);
 
-  await check("ping", async () => {
-    await client.ping(requestOptions);
-    return { ok: true };
-  });
+  await check("ping", () => pingCheck(client, requestOptions));
 
   await check("toolsList", async () => {
-    const { tools, pages } = await listAllTools(client);
+    const { tools, pages } = await listAllTools(client, requestOptions, 100);
     const names = tools.map((t) => t.name);
     const expected = Object.entries(result.members)
       .flatMap(([role, m]) => m.names.map((n) => prefixed(role, n)))
@@ -283,11 +204,7 @@ async function main() {
     };
   });
 
-  await check("echo", async () => {
-    const r = await client.callTool({ name: prefixed("everything", "echo"), arguments: { message: "hello through /mcp ✓" } }, undefined, requestOptions);
-    const text = textOf(r);
-    return { ok: text === "Echo: hello through /mcp ✓" && !r.isError, text, isError: r.isError ?? false };
-  });
+  await check("echo", () => everything.echo("hello through /mcp ✓"));
 
   const entity = `interop-entity-${randomUUID()}`;
   const observation = "created through the gateway's aggregated endpoint";
@@ -355,82 +272,11 @@ async function main() {
     return { ok: !r.isError && text.includes(options["fs-file"]), isError: r.isError ?? false, text };
   });
 
-  await check("sampling", async () => {
-    const before = received.sampling.length;
-    const r = await client.callTool(
-      { name: prefixed("everything", "trigger-sampling-request"), arguments: { prompt: "what is the aggregate answer?", maxTokens: 23 } },
-      undefined,
-      requestOptions,
-    );
-    const text = textOf(r);
-    const request = received.sampling[before] ?? null;
-    const requestText = request?.messages?.[0]?.content?.text ?? null;
-    return {
-      ok: received.sampling.length === before + 1 &&
-        requestText === "Resource trigger-sampling-request context: what is the aggregate answer?" &&
-        request?.maxTokens === 23 &&
-        text.includes(CANNED_SAMPLING_TEXT) &&
-        text.includes(CANNED_MODEL),
-      samplingRequests: received.sampling.length - before,
-      requestText,
-      requestMaxTokens: request?.maxTokens ?? null,
-      toolText: text,
-    };
-  });
+  await check("sampling", () => everything.sampling({ prompt: "what is the aggregate answer?", maxTokens: 23 }));
 
-  await check("elicitation", async () => {
-    const before = received.elicitation.length;
-    const r = await client.callTool({ name: prefixed("everything", "trigger-elicitation-request"), arguments: {} }, undefined, requestOptions);
-    const text = textOf(r);
-    const request = received.elicitation[before] ?? null;
-    return {
-      ok: received.elicitation.length === before + 1 &&
-        request?.requestedSchema?.required?.includes("name") === true &&
-        text.includes(`- Name: ${ELICITED_NAME}`) &&
-        text.includes("- Agreed to terms: true"),
-      elicitationRequests: received.elicitation.length - before,
-      requestMessage: request?.message ?? null,
-      toolText: text,
-    };
-  });
+  await check("elicitation", () => everything.elicitation());
 
-  // A long-running call with progress; returns what reached onprogress and the wire order of that request's traffic.
-  async function longRunning(args, extraOptions = {}) {
-    const progress = [];
-    const from = wire.length;
-    const sentFrom = sent.length;
-    const r = await client.callTool({ name: prefixed("everything", "trigger-long-running-operation"), arguments: args }, undefined, {
-      ...requestOptions,
-      ...extraOptions,
-      onprogress: (p) => {
-        progress.push({ progress: p.progress, total: p.total ?? null });
-        extraOptions.onprogress?.(p);
-      },
-    });
-    const seen = wire.slice(from).map((w) => w.message);
-    // The SDK's progress token is the request's id.
-    const token = sent.slice(sentFrom).find((m) => m.method === "tools/call")?.params?._meta?.progressToken;
-    const wireOrder = seen
-      .filter((m) => (m.method === "notifications/progress" && m.params?.progressToken === token) ||
-        (m.method === undefined && m.id !== undefined && m.id === token))
-      .map((m) => (m.method ? `progress:${m.params.progress}/${m.params.total}` : "result"));
-    return { r, progress, wireOrder, token };
-  }
-
-  await check("progress", async () => {
-    const { r, progress, wireOrder } = await longRunning({ duration: 0.6, steps: 3 });
-    const text = textOf(r);
-    const values = progress.map((p) => p.progress);
-    return {
-      ok: values.join(",") === "1,2,3" &&
-        progress.every((p) => p.total === 3) &&
-        wireOrder.join(",") === "progress:1/3,progress:2/3,progress:3/3,result" &&
-        text.startsWith("Long running operation completed."),
-      values,
-      wireOrder,
-      toolText: text,
-    };
-  });
+  await check("progress", () => everything.progress());
 
   await check("cancel", async () => {
     // The operation runs 3 s in 6 steps; the client aborts it on its first progress notification.
@@ -444,7 +290,7 @@ async function main() {
     let abortWireIndex = null;
     let outcome;
     try {
-      const r = await client.callTool({ name: prefixed("everything", "trigger-long-running-operation"), arguments: args }, undefined, {
+      const r = await client.callTool({ name: everything.tool("trigger-long-running-operation"), arguments: args }, undefined, {
         ...requestOptions,
         signal: controller.signal,
         onprogress: (p) => {
@@ -458,7 +304,7 @@ async function main() {
       });
       outcome = { settled: "result", text: textOf(r) };
     } catch (error) {
-      outcome = { settled: "rejected", error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+      outcome = { settled: "rejected", error: describeError(error) };
     }
     const settledAt = performance.now();
     const cancelledToken = sent.slice(sentFrom).find((m) => m.method === "tools/call")?.params?._meta?.progressToken ?? null;
@@ -467,10 +313,10 @@ async function main() {
     // Wait (on the upstream's own clock, not a fixed sleep) until the cancelled operation would have finished: the
     // same operation started after the cancellation ends after it, on the same upstream process. Everything the
     // cancelled call would still have produced (progress, its result) is on the wire before this one's result.
-    const sentinel = await longRunning(args);
+    const sentinel = await everything.longRunning(args);
 
     await client.ping(requestOptions);
-    const after = wire.slice(abortWireIndex ?? wire.length).map((w) => w.message);
+    const after = wire.slice(abortWireIndex ?? wire.length);
     // Progress that belongs to no active request of this client: the cancelled one's (under any token) or foreign.
     const straysProgress = after.filter((m) => m.method === "notifications/progress" && m.params?.progressToken !== sentinel.token);
     const lateAnswers = after.filter((m) => m.method === undefined && m.id !== undefined && m.id === cancelledToken);
@@ -499,21 +345,12 @@ async function main() {
     };
   });
 
-  await check("close", async () => {
-    await closeClient(client, transport);
-    return { ok: true };
-  });
+  await check("close", () => closeCheck(client, transport));
 
   result.rootsRequests = received.roots;
   result.http = http;
   result.clientErrors = received.errors;
-  const failed = Object.entries(result.checks).filter(([, c]) => !c.ok).map(([name]) => name);
-  result.ok = failed.length === 0;
-  result.failed = failed;
-  finish(result.ok ? 0 : 1, result.ok ? null : `interop checks failed: ${failed.join(", ")}`);
+  report.complete();
 }
 
-main().catch((error) => {
-  result.error = error instanceof Error ? error.stack ?? error.message : String(error);
-  finish(2, `interop run crashed: ${result.error}`);
-});
+report.run(main);

@@ -11,15 +11,20 @@
 // where every check has `ok` plus what it observed. Exits 0 when every check passed, 1 when one failed (the failed
 // checks are named on stderr), 2 on bad arguments or when the run timed out / could not connect.
 import { parseArgs } from "node:util";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import {
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  LoggingMessageNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+  closeCheck,
+  connectOrFinish,
+  createInteropClient,
+  everythingChecks,
+  listAllTools,
+  pingCheck,
+  recordServer,
+  startReport,
+  tapTransport,
+  textOf,
+} from "./lib/everything-checks.mjs";
 
 const { values: options } = parseArgs({
   options: {
@@ -38,12 +43,16 @@ if (!options.url || !["streamableHttp", "sse"].includes(options.transport)) {
 const url = new URL(options.url);
 const requestTimeout = Number(options["request-timeout-ms"]);
 const runTimeout = Number(options["timeout-ms"]);
+const requestOptions = { timeout: requestTimeout };
 
 // What the client answers to the server's requests: the checks look for these exact values coming back.
-const CANNED_SAMPLING_TEXT = "interop canned sampling answer 4711";
-const CANNED_MODEL = "interop-canned-model";
-const ELICITED_NAME = "Interop Tester";
-const ROOT_URI = "file:///tmp/mcp-gateway-interop-root";
+const canned = {
+  samplingText: "interop canned sampling answer 4711",
+  model: "interop-canned-model",
+  elicitedName: "Interop Tester",
+  rootUri: "file:///tmp/mcp-gateway-interop-root",
+  rootName: "interop-root",
+};
 
 const result = {
   ok: false,
@@ -54,109 +63,31 @@ const result = {
   checks: {},
 };
 
-const received = { sampling: [], elicitation: [], roots: 0, logging: [] };
-let wireLog = null;
+const report = startReport(result, { runTimeout });
+const { check } = report;
 
-const client = new Client(
-  { name: "mcp-gateway-interop", version: "1.0.0" },
-  { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } } },
-);
-
-client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
-  received.sampling.push(request.params);
-  return {
-    model: CANNED_MODEL,
-    role: "assistant",
-    stopReason: "endTurn",
-    content: { type: "text", text: CANNED_SAMPLING_TEXT },
-  };
-});
-
-client.setRequestHandler(ElicitRequestSchema, async (request) => {
-  received.elicitation.push(request.params);
-  return { action: "accept", content: { name: ELICITED_NAME, check: true } };
-});
-
-client.setRequestHandler(ListRootsRequestSchema, async () => {
-  received.roots++;
-  return { roots: [{ uri: ROOT_URI, name: "interop-root" }] };
-});
-
-client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
-  received.logging.push(notification.params);
-});
+const { client, received } = createInteropClient({ name: "mcp-gateway-interop", canned, collectLogging: true });
 
 const transport =
   options.transport === "sse"
     ? new SSEClientTransport(url)
     : new StreamableHTTPClientTransport(url);
 
-const requestOptions = { timeout: requestTimeout };
-
-function textOf(callResult) {
-  return (callResult?.content ?? [])
-    .filter((c) => c.type === "text")
-    .map((c) => c.text)
-    .join("\n");
-}
-
-async function check(name, body) {
-  try {
-    const observed = await body();
-    const ok = observed.ok !== false;
-    result.checks[name] = { ...observed, ok };
-  } catch (error) {
-    result.checks[name] = { ok: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
-  }
-}
-
-function finish(code, message) {
-  if (message) {
-    process.stderr.write(message + "\n");
-  }
-  process.stdout.write(JSON.stringify(result) + "\n", () => process.exit(code));
-}
-
-const watchdog = setTimeout(() => {
-  result.error = `timed out after ${runTimeout} ms`;
-  finish(2, `interop run timed out after ${runTimeout} ms`);
-}, runTimeout);
-watchdog.unref();
-
 async function main() {
-  try {
-    await client.connect(transport, requestOptions);
-  } catch (error) {
-    result.error = `connect failed: ${error instanceof Error ? error.message : String(error)}`;
-    finish(2, result.error);
+  if (!(await connectOrFinish(report, client, transport, requestOptions, "connect failed"))) {
     return;
   }
 
-  // Every message the transport hands to the client, while a check wants to see the wire order.
-  const deliver = transport.onmessage;
-  transport.onmessage = (message, extra) => {
-    wireLog?.push(message);
-    deliver?.(message, extra);
-  };
+  // Every message the transport hands to the client (and sends), for the checks that want to see the wire order.
+  const tap = tapTransport(transport);
+  const everything = everythingChecks({ client, received, tap, requestOptions, prefix: "", canned });
 
-  result.serverInfo = client.getServerVersion() ?? null;
-  result.protocolVersion = transport.protocolVersion ?? null;
-  result.sessionId = transport.sessionId ?? null;
-  result.serverCapabilities = client.getServerCapabilities() ?? null;
+  recordServer(result, client, transport, { withSessionId: true });
 
-  await check("ping", async () => {
-    await client.ping(requestOptions);
-    return { ok: true };
-  });
+  await check("ping", () => pingCheck(client, requestOptions));
 
   await check("toolsList", async () => {
-    const tools = [];
-    let cursor;
-    do {
-      const page = await client.listTools(cursor ? { cursor } : {}, requestOptions);
-      tools.push(...page.tools);
-      cursor = page.nextCursor;
-    } while (cursor);
+    const { tools } = await listAllTools(client, requestOptions);
     const names = tools.map((t) => t.name).sort();
     const echo = tools.find((t) => t.name === "echo");
     const expected = [
@@ -177,11 +108,7 @@ async function main() {
     };
   });
 
-  await check("echo", async () => {
-    const r = await client.callTool({ name: "echo", arguments: { message: "hello through the gateway ✓" } }, undefined, requestOptions);
-    const text = textOf(r);
-    return { ok: text === "Echo: hello through the gateway ✓" && !r.isError, text, isError: r.isError ?? false };
-  });
+  await check("echo", () => everything.echo("hello through the gateway ✓"));
 
   await check("getSum", async () => {
     const r = await client.callTool({ name: "get-sum", arguments: { a: 19, b: 23 } }, undefined, requestOptions);
@@ -259,85 +186,17 @@ async function main() {
     };
   });
 
-  await check("sampling", async () => {
-    const before = received.sampling.length;
-    const r = await client.callTool(
-      { name: "trigger-sampling-request", arguments: { prompt: "what is the answer?", maxTokens: 17 } },
-      undefined,
-      requestOptions,
-    );
-    const text = textOf(r);
-    const request = received.sampling[before] ?? null;
-    const requestText = request?.messages?.[0]?.content?.text ?? null;
-    return {
-      ok: received.sampling.length === before + 1 &&
-        requestText === "Resource trigger-sampling-request context: what is the answer?" &&
-        request?.maxTokens === 17 &&
-        text.includes(CANNED_SAMPLING_TEXT) &&
-        text.includes(CANNED_MODEL),
-      samplingRequests: received.sampling.length - before,
-      requestText,
-      requestMaxTokens: request?.maxTokens ?? null,
-      requestSystemPrompt: request?.systemPrompt ?? null,
-      toolText: text,
-    };
-  });
+  await check("sampling", () => everything.sampling({ prompt: "what is the answer?", maxTokens: 17, withSystemPrompt: true }));
 
-  await check("progress", async () => {
-    // Two views: what reached the SDK's onprogress callback, and what arrived on the wire (the transport), in order.
-    // The wire view is what the gateway controls. The callback view can miss the last notification with the SSE
-    // transport: the SDK dispatches notifications on a microtask but responses synchronously, and EventSource
-    // delivers the events of one network chunk back to back, so a response right behind the last progress
-    // notification removes the progress handler first (seen against server-everything's SSE mode directly too).
-    const progress = [];
-    wireLog = [];
-    const r = await client.callTool(
-      { name: "trigger-long-running-operation", arguments: { duration: 0.6, steps: 3 } },
-      undefined,
-      { ...requestOptions, onprogress: (p) => progress.push({ progress: p.progress, total: p.total ?? null }) },
-    );
-    const wire = wireLog;
-    wireLog = null;
-    const token = wire.find((m) => m.method === "notifications/progress")?.params?.progressToken;
-    const wireOrder = wire
-      .filter((m) => (m.method === "notifications/progress" && m.params?.progressToken === token) ||
-        (m.method === undefined && m.id !== undefined && m.id === token))
-      .map((m) => (m.method ? `progress:${m.params.progress}/${m.params.total}` : "result"));
-    const text = textOf(r);
-    const values = progress.map((p) => p.progress);
-    return {
-      ok: progress.length >= 1 &&
-        progress.every((p) => p.total === 3 && p.progress >= 1 && p.progress <= 3) &&
-        values.every((v, i) => i === 0 || v > values[i - 1]) &&
-        wireOrder.join(",") === "progress:1/3,progress:2/3,progress:3/3,result" &&
-        text.startsWith("Long running operation completed."),
-      notifications: progress,
-      values,
-      wireOrder,
-      toolText: text,
-    };
-  });
+  // Lenient about the callback view: this script also runs over SSE (see everythingChecks' progress).
+  await check("progress", () => everything.progress({ lenientCallback: true }));
 
-  await check("elicitation", async () => {
-    const before = received.elicitation.length;
-    const r = await client.callTool({ name: "trigger-elicitation-request", arguments: {} }, undefined, requestOptions);
-    const text = textOf(r);
-    const request = received.elicitation[before] ?? null;
-    return {
-      ok: received.elicitation.length === before + 1 &&
-        request?.requestedSchema?.required?.includes("name") === true &&
-        text.includes(`- Name: ${ELICITED_NAME}`) &&
-        text.includes("- Agreed to terms: true"),
-      elicitationRequests: received.elicitation.length - before,
-      requestMessage: request?.message ?? null,
-      toolText: text,
-    };
-  });
+  await check("elicitation", () => everything.elicitation());
 
   await check("roots", async () => {
     const r = await client.callTool({ name: "get-roots-list", arguments: {} }, undefined, requestOptions);
     const text = textOf(r);
-    return { ok: text.includes(ROOT_URI) && received.roots >= 1, rootsRequests: received.roots, toolText: text };
+    return { ok: text.includes(canned.rootUri) && received.roots >= 1, rootsRequests: received.roots, toolText: text };
   });
 
   await check("loggingSetLevel", async () => {
@@ -345,23 +204,10 @@ async function main() {
     return { ok: true, notificationsSoFar: received.logging.length };
   });
 
-  // Shut down the way real clients do: Streamable HTTP deletes its session, then the transport closes.
-  await check("close", async () => {
-    if (options.transport === "streamableHttp" && transport.sessionId) {
-      await transport.terminateSession();
-    }
-    await client.close();
-    return { ok: true };
-  });
+  await check("close", () => closeCheck(client, transport));
 
   result.logging = received.logging.map((l) => ({ level: l.level, logger: l.logger ?? null, data: l.data }));
-  const failed = Object.entries(result.checks).filter(([, c]) => !c.ok).map(([name]) => name);
-  result.ok = failed.length === 0;
-  result.failed = failed;
-  finish(result.ok ? 0 : 1, result.ok ? null : `interop checks failed: ${failed.join(", ")}`);
+  report.complete();
 }
 
-main().catch((error) => {
-  result.error = error instanceof Error ? error.stack ?? error.message : String(error);
-  finish(2, `interop run crashed: ${result.error}`);
-});
+report.run(main);

@@ -30,7 +30,7 @@ internal sealed class McpEndpoints(
     private const int RetryMilliseconds = 1000;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Endpoints");
-    private (GatewayConfig? Config, ViewTarget Target) _defaultView;
+    private RouteTargets? _targets;
 
     private enum TargetKind
     {
@@ -632,35 +632,42 @@ internal sealed class McpEndpoints(
         {
             case TargetKind.DefaultView:
                 return DefaultView(current);
-            case TargetKind.View when current.FindVirtualServer(name) is { } view:
-                return ViewTarget.For(current, view, isDefault: false);
+            case TargetKind.View when Targets(current).Views.GetValueOrDefault(name) is { } view:
+                return view;
             case TargetKind.View:
                 await NotFoundAsync(context, $"Unknown virtual server '{name}'", name);
                 return null;
         }
 
-        var server = current.FindServer(name);
-        if (server is null || !server.Enabled)
+        if (Targets(current).Servers.GetValueOrDefault(name) is { } target)
         {
-            await NotFoundAsync(context, server is null ? $"Unknown server '{name}'" : $"Server '{name}' is disabled", name);
-            return null;
+            return target;
         }
 
-        return new ServerTarget(server);
+        await NotFoundAsync(context, current.FindServer(name) is null ? $"Unknown server '{name}'" : $"Server '{name}' is disabled", name);
+        return null;
     }
 
-    /// <summary>The view at <c>/mcp</c>, made once per config snapshot.</summary>
-    private ViewTarget DefaultView(GatewayConfig current)
+    private ViewTarget DefaultView(GatewayConfig current) => Targets(current).Default;
+
+    /// <summary>Every target of one config snapshot, made once (not per request).</summary>
+    private RouteTargets Targets(GatewayConfig current)
     {
-        var cached = _defaultView;
-        if (cached.Config != current)
+        var cached = _targets;
+        if (cached?.Config != current)
         {
-            cached = (current, ViewTarget.For(current, new VirtualServerConfig { Name = ViewTarget.DefaultName }, isDefault: true));
-            _defaultView = cached;
+            cached = new RouteTargets(
+                current,
+                current.Servers.Where(s => s.Enabled).ToDictionary(s => s.Name, s => new ServerTarget(s), StringComparer.Ordinal),
+                current.VirtualServers.ToDictionary(v => v.Name, v => ViewTarget.For(current, v, isDefault: false), StringComparer.Ordinal),
+                ViewTarget.For(current, new VirtualServerConfig { Name = ViewTarget.DefaultName }, isDefault: true));
+            _targets = cached;
         }
 
-        return cached.Target;
+        return cached;
     }
+
+    private sealed record RouteTargets(GatewayConfig Config, Dictionary<string, ServerTarget> Servers, Dictionary<string, ViewTarget> Views, ViewTarget Default);
 
     private async Task NotFoundAsync(HttpContext context, string error, string name)
     {

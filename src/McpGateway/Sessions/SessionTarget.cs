@@ -16,7 +16,9 @@ internal abstract record SessionTarget
 
 internal sealed record ServerTarget(ServerConfig Server) : SessionTarget
 {
-    public override string RouteKey => "server:" + Server.Name;
+    private readonly string _routeKey = "server:" + Server.Name;
+
+    public override string RouteKey => _routeKey;
 
     public override string BasePath => "/servers/" + Uri.EscapeDataString(Server.Name);
 
@@ -29,7 +31,9 @@ internal sealed record ViewTarget(VirtualServerConfig View, IReadOnlyList<Server
     /// <summary>The name of the implicit view at <c>/mcp</c>.</summary>
     public const string DefaultName = "default";
 
-    public override string RouteKey => IsDefault ? "view" : "virtual:" + View.Name;
+    private readonly string _routeKey = IsDefault ? "view" : "virtual:" + View.Name;
+
+    public override string RouteKey => _routeKey;
 
     public override string BasePath => IsDefault ? string.Empty : "/virtual/" + Uri.EscapeDataString(View.Name);
 

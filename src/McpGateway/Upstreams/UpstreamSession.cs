@@ -85,7 +85,11 @@ internal sealed class UpstreamSession : IAsyncDisposable
 
                 // The HTTP transport records the session id only when the send completes, which can be just after the
                 // answer arrived; the next message must not overtake it. (Never throws: failures become the answer.)
-                await sending.WaitAsync(timeout, cancellationToken);
+                if (!sending.IsCompleted)
+                {
+                    await sending.WaitAsync(timeout, cancellationToken);
+                }
+
                 return result;
             }
             catch (TimeoutException)
