@@ -120,6 +120,16 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         _ => Task.FromResult<JsonRpcMessage>(GatewayErrors.Create(request.Id, GatewayErrors.MethodNotFound, $"Method not found: {request.Method}")),
     };
 
+    /// <summary>Forgets every list (the view's configuration changed).</summary>
+    public void InvalidateAll()
+    {
+        _memberLists.Clear();
+        for (var i = 0; i < _merged.Length; i++)
+        {
+            Volatile.Write(ref _merged[i], null);
+        }
+    }
+
     /// <summary>A member said its list changed: forget it (this session's copy) so the next list asks again.</summary>
     public void Invalidate(string server, CatalogKind kind)
     {

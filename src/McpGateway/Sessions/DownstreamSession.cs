@@ -61,7 +61,8 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
 
     public string Id { get; }
 
-    public SessionTarget Target { get; }
+    /// <summary>What the session talks to; a view session follows config changes of its view (<see cref="Retarget"/>).</summary>
+    public SessionTarget Target { get; private set; }
 
     VirtualServerConfig IViewMembers.View => ((ViewTarget)Target).View;
 
@@ -205,6 +206,28 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
             default:
                 GatewayLog.UnmatchedClientResponse(_logger, Id, -1);
                 return;
+        }
+    }
+
+    /// <summary>
+    /// The view's configuration changed: use the new one (filters, overrides, members) from the next request on, and tell
+    /// the client its lists changed. Links to members that left stay until the session ends.
+    /// </summary>
+    public void Retarget(ViewTarget target)
+    {
+        if (_view is null || IsDisposed)
+        {
+            return;
+        }
+
+        Target = target;
+        _view.InvalidateAll();
+        if (IsInitialized)
+        {
+            foreach (var kind in (CatalogKind[])[CatalogKind.Tools, CatalogKind.Prompts, CatalogKind.Resources])
+            {
+                Deliver(new JsonRpcNotification { Method = kind.ListChangedNotification() }, preferred: null);
+            }
         }
     }
 

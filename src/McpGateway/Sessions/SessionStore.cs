@@ -48,7 +48,30 @@ internal sealed class SessionStore(UpstreamConnector connector, SharedLinks shar
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _sweeper = SweepAsync(_stopping.Token);
+        config.Changed += OnConfigChanged;
         return Task.CompletedTask;
+    }
+
+    /// <summary>Sessions on views move to the new snapshot of their view and hear that their lists changed.</summary>
+    private void OnConfigChanged(GatewayConfig next)
+    {
+        var defaultView = ViewTarget.For(next, new VirtualServerConfig { Name = ViewTarget.DefaultName }, isDefault: true);
+        foreach (var (_, session) in _sessions)
+        {
+            if (session.Target is not ViewTarget current)
+            {
+                continue;
+            }
+
+            if (current.IsDefault)
+            {
+                session.Retarget(defaultView);
+            }
+            else if (next.FindVirtualServer(current.View.Name) is { } view)
+            {
+                session.Retarget(ViewTarget.For(next, view, isDefault: false));
+            }
+        }
     }
 
     private async Task SweepAsync(CancellationToken cancellationToken)
@@ -84,6 +107,7 @@ internal sealed class SessionStore(UpstreamConnector connector, SharedLinks shar
             return;
         }
 
+        config.Changed -= OnConfigChanged;
         await _stopping.CancelAsync();
         if (_sweeper is not null)
         {

@@ -67,7 +67,12 @@ internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigPro
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Stateless view catalogs are rebuilt from the new snapshot on next use.
+        config.Changed += _ => _views.Clear();
+        return Task.CompletedTask;
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

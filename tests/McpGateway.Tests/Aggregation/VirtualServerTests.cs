@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpGateway.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -289,6 +290,33 @@ public sealed class VirtualServerTests
 
         ((string?)notification!.Message!["method"]).Should().Be("notifications/tools/list_changed");
         (await NamesAsync(client)).Should().Contain("beta__echo");
+    }
+
+    [Fact]
+    public async Task View_ConfigChange_NotifiesListChangedAndAppliesTheNewFilters()
+    {
+        string Config(string allow) => TwoDemos($$"""
+            virtualServers:
+              narrow: { servers: [alpha], tools: { allow: ["{{allow}}"] } }
+            """);
+        await using var gateway = await GatewayHarness.StartAsync(Config("alpha__echo"));
+        var client = ClientOf(gateway, "virtual/narrow/mcp");
+        await client.InitializeAsync("2025-06-18");
+        var before = await NamesAsync(client);
+        using var get = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.BaseAddress, "virtual/narrow/mcp"));
+        get.Headers.Add("Mcp-Session-Id", client.SessionId);
+        get.Headers.Accept.ParseAdd("text/event-stream");
+        using var stream = await gateway.Http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+
+        var next = McpGateway.Configuration.GatewayConfigLoader.LoadText(Config("alpha__add"), "reloaded.yaml").Config!;
+        gateway.Services.GetRequiredService<McpGateway.Configuration.GatewayConfigProvider>().Update(next);
+        var notification = await SseEvent.ReadAsync(reader);
+        var after = await NamesAsync(client);
+
+        before.Should().Equal("alpha__echo");
+        ((string?)notification!.Message!["method"]).Should().Be("notifications/tools/list_changed");
+        after.Should().Equal("alpha__add");
     }
 
     [Fact]
