@@ -263,14 +263,14 @@ public sealed class RelayTests : IAsyncLifetime
             ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = "initialize",
             ["params"] = new JsonObject { ["protocolVersion"] = "2024-11-05", ["capabilities"] = new JsonObject(), ["clientInfo"] = new JsonObject { ["name"] = "sse", ["version"] = "1" } },
         })).Should().Be(HttpStatusCode.Accepted);
-        var initialized = await PassthroughEndpointsTestsAccess.ReadEventAsync(reader);
+        var initialized = (await SseEvent.ReadAsync(reader))!.Message!;
         (await PostAsync(new JsonObject { ["jsonrpc"] = "2.0", ["method"] = "notifications/initialized" })).Should().Be(HttpStatusCode.Accepted);
         (await PostAsync(new JsonObject
         {
             ["jsonrpc"] = "2.0", ["id"] = 2, ["method"] = "tools/call",
             ["params"] = new JsonObject { ["name"] = "echo", ["arguments"] = new JsonObject { ["message"] = "over sse" } },
         })).Should().Be(HttpStatusCode.Accepted);
-        var called = await PassthroughEndpointsTestsAccess.ReadEventAsync(reader);
+        var called = (await SseEvent.ReadAsync(reader))!.Message!;
 
         ((string?)initialized["result"]!["protocolVersion"]).Should().Be("2024-11-05");
         ((int?)called["id"]).Should().Be(2);
@@ -289,9 +289,4 @@ public sealed class RelayTests : IAsyncLifetime
     {
         public void Report(ProgressNotificationValue value) => report(value);
     }
-}
-
-internal static class PassthroughEndpointsTestsAccess
-{
-    public static Task<JsonObject> ReadEventAsync(StreamReader reader) => McpGateway.Tests.Endpoints.PassthroughEndpointsTests.ReadEventAsync(reader);
 }

@@ -5,7 +5,7 @@ using McpGateway.Tests.TestSupport;
 namespace McpGateway.Tests.Endpoints;
 
 /// <summary>The Streamable HTTP passthrough endpoint at the HTTP level: status codes, headers, error bodies.</summary>
-public sealed class PassthroughEndpointsTests : IAsyncLifetime
+public sealed class McpEndpointsTests : IAsyncLifetime
 {
     private GatewayHarness _gateway = null!;
 
