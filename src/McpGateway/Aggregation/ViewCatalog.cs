@@ -60,7 +60,7 @@ internal static class CatalogKinds
 internal sealed record CatalogEntry(string ExposedKey, string Server, string OriginalKey, JsonObject Item);
 
 /// <summary>A merged, filtered, renamed list, in member order, with lookup by exposed key.</summary>
-internal sealed class MergedList(IReadOnlyList<CatalogEntry> entries, IReadOnlyList<string> failedMembers, IReadOnlyDictionary<string, string> conflicts)
+internal sealed class MergedList(IReadOnlyList<CatalogEntry> entries, IReadOnlyDictionary<string, string> conflicts)
 {
     /// <summary>URIs more than one member serves, when the view treats that as an error: URI → the servers.</summary>
     public IReadOnlyDictionary<string, string> Conflicts { get; } = conflicts;
@@ -68,9 +68,6 @@ internal sealed class MergedList(IReadOnlyList<CatalogEntry> entries, IReadOnlyL
     private readonly Dictionary<string, CatalogEntry> _byKey = entries.ToDictionary(e => e.ExposedKey, StringComparer.Ordinal);
 
     public IReadOnlyList<CatalogEntry> Entries { get; } = entries;
-
-    /// <summary>Members whose list could not be fetched this time (served last-known, omitted, …).</summary>
-    public IReadOnlyList<string> FailedMembers { get; } = failedMembers;
 
     public CatalogEntry? Find(string exposedKey) => _byKey.GetValueOrDefault(exposedKey);
 }

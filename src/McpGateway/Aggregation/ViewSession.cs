@@ -375,7 +375,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
                 }
             }
 
-            var merged = Merge(kind, lists, failed);
+            var merged = Merge(kind, lists);
 
             // A list with a member missing is not kept: the next request tries that member again.
             if (failed.Count == 0)
@@ -448,13 +448,14 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         }
     }
 
-    private MergedList Merge(CatalogKind kind, List<(ServerConfig Member, JsonArray Items)> lists, List<string> failed)
+    private MergedList Merge(CatalogKind kind, List<(ServerConfig Member, JsonArray Items)> lists)
     {
         var keyProperty = kind.KeyProperty();
         var entries = new List<CatalogEntry>();
         var taken = new Dictionary<string, string>(StringComparer.Ordinal);
         var conflicts = new Dictionary<string, string>(StringComparer.Ordinal);
         var viewFilter = kind switch { CatalogKind.Tools => View.Tools, CatalogKind.Prompts => View.Prompts, _ => View.Resources };
+        var naming = NamingPolicy.For(View.Naming, options.ToolNameSeparator);
         foreach (var (member, items) in lists.OrderBy(l => IndexOf(l.Member.Name)))
         {
             var memberFilter = kind switch { CatalogKind.Tools => member.Tools, CatalogKind.Prompts => member.Prompts, _ => member.Resources };
@@ -465,7 +466,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
                     continue;
                 }
 
-                var exposed = kind.IsRenamed() && View.Naming == NamingMode.Prefix ? AggregateNames.Compose(member.Name, key, options.ToolNameSeparator) : key;
+                var exposed = kind.IsRenamed() ? naming.Expose(member.Name, key) : key;
                 if (!viewFilter.Allows(exposed))
                 {
                     continue;
@@ -522,7 +523,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
             }
         }
 
-        return new MergedList(entries, failed, conflicts);
+        return new MergedList(entries, conflicts);
     }
 
     private int IndexOf(string server)

@@ -68,18 +68,6 @@ internal sealed class ResumableStream(int id, RequestId? requestId, Cancellation
         return cut > 0 && int.TryParse(value.AsSpan(0, cut), out streamId) && long.TryParse(value.AsSpan(cut + 1), out seq);
     }
 
-    /// <summary>The sequence number the next event will follow (for a priming event).</summary>
-    public long CurrentSeq
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _lastSeq;
-            }
-        }
-    }
-
     public bool TryWrite(JsonRpcMessage message)
     {
         TaskCompletionSource signal;

@@ -40,11 +40,6 @@ internal sealed record ViewTarget(VirtualServerConfig View, IReadOnlyList<Server
     public override string DisplayName => IsDefault ? "/mcp" : View.Name;
 
     /// <summary>The view's members as of one config snapshot: the listed servers (or all), enabled ones only.</summary>
-    public static ViewTarget For(GatewayConfig config, VirtualServerConfig view, bool isDefault)
-    {
-        var members = view.Servers.Count == 0
-            ? config.Servers.Where(s => s.Enabled).ToList()
-            : view.Servers.Select(config.FindServer).Where(s => s is { Enabled: true }).Select(s => s!).ToList();
-        return new ViewTarget(view, members, isDefault);
-    }
+    public static ViewTarget For(GatewayConfig config, VirtualServerConfig view, bool isDefault) =>
+        new(view, config.MembersOf(view), isDefault);
 }

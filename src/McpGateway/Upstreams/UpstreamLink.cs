@@ -70,9 +70,6 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     /// <summary>The handshake of the current upstream session, once connected.</summary>
     public UpstreamHandshake? Handshake { get; private set; }
 
-    /// <summary>How many times the upstream has been (re)started after a crash.</summary>
-    public int Restarts { get; private set; }
-
     /// <summary>The live upstream session, connecting (or reconnecting after backoff) when there is none.</summary>
     /// <param name="waitForBackoff">False where a caller must not wait (merging many members' lists): fail at once instead.</param>
     public async Task<UpstreamSession> GetSessionAsync(CancellationToken cancellationToken, bool waitForBackoff = true)
@@ -428,7 +425,6 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
         try
         {
             await Task.Delay(delay, _time, _disposing.Token);
-            Restarts++;
             await GetSessionAsync(_disposing.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or UpstreamException)
