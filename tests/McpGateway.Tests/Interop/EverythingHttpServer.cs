@@ -12,10 +12,11 @@ internal sealed class EverythingHttpServer : IAsyncDisposable
 {
     private const int Attempts = 3;
 
-    private EverythingHttpServer(ChildProcess process, int port)
+    private EverythingHttpServer(ChildProcess process, int port, string path)
     {
         Process = process;
         Port = port;
+        Url = new Uri($"http://127.0.0.1:{port}{path}");
     }
 
     public ChildProcess Process { get; }
@@ -23,21 +24,26 @@ internal sealed class EverythingHttpServer : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>The Streamable HTTP endpoint, on loopback.</summary>
-    public Uri McpUrl => new($"http://127.0.0.1:{Port}/mcp");
+    public Uri McpUrl => Url;
 
-    public static async Task<EverythingHttpServer> StartAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    /// <summary>The endpoint to configure: <c>/mcp</c> (Streamable HTTP) or <c>/sse</c> (legacy SSE).</summary>
+    public Uri Url { get; }
+
+    /// <param name="legacySse">Run server-everything's legacy HTTP+SSE mode instead of Streamable HTTP.</param>
+    public static async Task<EverythingHttpServer> StartAsync(IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, bool legacySse = false)
     {
         // A port picked by binding :0 can be taken again before the server binds it; EADDRINUSE makes it exit, so retry.
         for (var attempt = 1; ; attempt++)
         {
             var port = FreeLoopbackPort();
             var env = new Dictionary<string, string>(environment) { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-            var process = ChildProcess.Start(InteropEnvironment.Node, [InteropEnvironment.ServerEverythingEntry, "streamableHttp"], InteropEnvironment.InteropDirectory, env);
+            var process = ChildProcess.Start(InteropEnvironment.Node, [InteropEnvironment.ServerEverythingEntry, legacySse ? "sse" : "streamableHttp"], InteropEnvironment.InteropDirectory, env);
             try
             {
-                await process.WaitForLineAsync(l => l.Contains($"listening on port {port}", StringComparison.Ordinal), TimeSpan.FromSeconds(30), cancellationToken);
+                var ready = legacySse ? $"running on port {port}" : $"listening on port {port}";
+                await process.WaitForLineAsync(l => l.Contains(ready, StringComparison.Ordinal), TimeSpan.FromSeconds(30), cancellationToken);
                 await WaitUntilAcceptingAsync(port, process, cancellationToken);
-                return new EverythingHttpServer(process, port);
+                return new EverythingHttpServer(process, port, legacySse ? "/sse" : "/mcp");
             }
             catch (InvalidOperationException) when (attempt < Attempts && process.StandardError.Contains("already in use", StringComparison.Ordinal))
             {

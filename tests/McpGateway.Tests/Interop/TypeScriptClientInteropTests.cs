@@ -77,9 +77,27 @@ public sealed class TypeScriptClientHttpUpstreamInteropTests
         });
     }
 
-    private static string HttpConfig(EverythingHttpServer upstream) => $"""
+    [Theory]
+    [InlineData("transport: sse")]
+    [InlineData("")]
+    public async Task EverythingOverLegacySse_StreamableHttpClient_RelaysEveryCapability(string transportSetting)
+    {
+        InteropEnvironment.RequireInstalled();
+        var leaks = new ProcessLeakCheck();
+        var upstream = await EverythingHttpServer.StartAsync(leaks.Environment, TestContext.Current.CancellationToken, legacySse: true);
+        await InteropGateway.RunAsync(HttpConfig(upstream, transportSetting), leaks, upstream, async gateway =>
+        {
+            var report = await TypeScriptClientRun.RunAsync(gateway.ServerUrl("everything"), TypeScriptClientRun.StreamableHttp, leaks, TestContext.Current.CancellationToken);
+
+            TypeScriptClientRun.ShouldHaveRelayedEverything(report, TypeScriptClientRun.StreamableHttp);
+        });
+    }
+
+    /// <param name="transportSetting">Empty: the gateway detects the transport (Streamable HTTP first, then SSE).</param>
+    private static string HttpConfig(EverythingHttpServer upstream, string transportSetting = "") => $"""
         mcpServers:
           everything:
-            url: {InteropEnvironment.Yaml(upstream.McpUrl.ToString())}
+            url: {InteropEnvironment.Yaml(upstream.Url.ToString())}
+            {transportSetting}
         """;
 }
