@@ -75,7 +75,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     public async Task<UpstreamSession> GetSessionAsync(CancellationToken cancellationToken, bool waitForBackoff = true)
     {
         var current = _current;
-        if (current is { IsClosed: false })
+        if (current is { IsClosed: false, Expired: false })
         {
             return current;
         }
@@ -85,9 +85,15 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             current = _current;
-            if (current is { IsClosed: false })
+            if (current is { IsClosed: false, Expired: false })
             {
                 return current;
+            }
+
+            if (current is { Expired: true, IsClosed: false })
+            {
+                // Known dead (HTTP 404) before its transport noticed: replace it now rather than send into it again.
+                await current.DisposeAsync();
             }
 
             var delay = BackoffRemaining();
