@@ -279,14 +279,10 @@ public sealed class VirtualServerTests
         var client = ClientOf(gateway, "mcp");
         await client.InitializeAsync("2025-06-18");
         await NamesAsync(client);
-        using var get = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.BaseAddress, "mcp"));
-        get.Headers.Add("Mcp-Session-Id", client.SessionId);
-        get.Headers.Accept.ParseAdd("text/event-stream");
-        using var stream = await gateway.Http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead);
-        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        using var stream = await client.OpenGetStreamAsync();
 
         await client.CallAsync("tools/call", Call("beta__announce_list_changed"));
-        var notification = await SseEvent.ReadAsync(reader);
+        var notification = await stream.ReadEventAsync();
 
         ((string?)notification!.Message!["method"]).Should().Be("notifications/tools/list_changed");
         (await NamesAsync(client)).Should().Contain("beta__echo");
@@ -303,15 +299,11 @@ public sealed class VirtualServerTests
         var client = ClientOf(gateway, "virtual/narrow/mcp");
         await client.InitializeAsync("2025-06-18");
         var before = await NamesAsync(client);
-        using var get = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.BaseAddress, "virtual/narrow/mcp"));
-        get.Headers.Add("Mcp-Session-Id", client.SessionId);
-        get.Headers.Accept.ParseAdd("text/event-stream");
-        using var stream = await gateway.Http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead);
-        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        using var stream = await client.OpenGetStreamAsync();
 
         var next = McpGateway.Configuration.GatewayConfigLoader.LoadText(Config("alpha__add"), "reloaded.yaml").Config!;
         gateway.Services.GetRequiredService<McpGateway.Configuration.GatewayConfigProvider>().Update(next);
-        var notification = await SseEvent.ReadAsync(reader);
+        var notification = await stream.ReadEventAsync();
         var after = await NamesAsync(client);
 
         before.Should().Equal("alpha__echo");

@@ -235,15 +235,11 @@ public sealed class McpEndpointsTests : IAsyncLifetime
     {
         var client = Client();
         await client.InitializeAsync();
-        using var get = new HttpRequestMessage(HttpMethod.Get, _gateway.ServerUrl("demo"));
-        get.Headers.Add("Mcp-Session-Id", client.SessionId);
-        get.Headers.Accept.ParseAdd("text/event-stream");
-        using var stream = await _gateway.Http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead);
-        stream.Content.Headers.ContentType!.MediaType.Should().Be("text/event-stream");
-        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        using var stream = await client.OpenGetStreamAsync();
+        stream.Response.Content.Headers.ContentType!.MediaType.Should().Be("text/event-stream");
 
         await client.CallAsync("tools/call", new JsonObject { ["name"] = "log", ["arguments"] = new JsonObject { ["text"] = "hello from upstream" } });
-        var notification = await ReadEventAsync(reader).WaitAsync(TimeSpan.FromSeconds(30));
+        var notification = (await stream.ReadMessageAsync().WaitAsync(TimeSpan.FromSeconds(30)))!;
 
         ((string?)notification["method"]).Should().Be("notifications/message");
         ((string?)notification["params"]!["data"]).Should().Be("hello from upstream");
@@ -254,18 +250,12 @@ public sealed class McpEndpointsTests : IAsyncLifetime
     {
         var client = Client();
         await client.InitializeAsync();
-        using var first = new HttpRequestMessage(HttpMethod.Get, _gateway.ServerUrl("demo"));
-        first.Headers.Add("Mcp-Session-Id", client.SessionId);
-        first.Headers.Accept.ParseAdd("text/event-stream");
-        using var open = await _gateway.Http.SendAsync(first, HttpCompletionOption.ResponseHeadersRead);
-        using var second = new HttpRequestMessage(HttpMethod.Get, _gateway.ServerUrl("demo"));
-        second.Headers.Add("Mcp-Session-Id", client.SessionId);
-        second.Headers.Accept.ParseAdd("text/event-stream");
+        using var open = await client.OpenGetStreamAsync();
 
-        using var conflict = await _gateway.Http.SendAsync(second, HttpCompletionOption.ResponseHeadersRead);
+        using var conflict = await client.OpenGetStreamAsync();
 
-        open.StatusCode.Should().Be(HttpStatusCode.OK);
-        conflict.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        open.Response.StatusCode.Should().Be(HttpStatusCode.OK);
+        conflict.Response.StatusCode.Should().Be(HttpStatusCode.Conflict);
     }
 
     [Fact]
@@ -279,18 +269,5 @@ public sealed class McpEndpointsTests : IAsyncLifetime
         var body = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!;
         ((string?)body["status"]).Should().Be("ready");
         body["servers"]!.AsArray().Select(s => (string?)s!["name"]).Should().Contain("demo");
-    }
-
-    internal static async Task<JsonObject> ReadEventAsync(StreamReader reader)
-    {
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            if (line.StartsWith("data:", StringComparison.Ordinal) && line[5..].Trim().Length > 0 && JsonNode.Parse(line[5..].Trim()) is JsonObject message)
-            {
-                return message;
-            }
-        }
-
-        throw new EndOfStreamException("event stream ended");
     }
 }

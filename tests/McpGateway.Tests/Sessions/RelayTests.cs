@@ -139,16 +139,11 @@ public sealed class RelayTests : IAsyncLifetime
 
         var lastId = await DropAfterFirstEventAsync(client, "wait_for", new JsonObject { ["key"] = "k1" });
         await client.CallAsync("tools/call", new JsonObject { ["name"] = "release", ["arguments"] = new JsonObject { ["key"] = "k1" } });
-        using var resume = new HttpRequestMessage(HttpMethod.Get, _gateway.ServerUrl("demo"));
-        resume.Headers.Add("Mcp-Session-Id", client.SessionId);
-        resume.Headers.Add("Last-Event-ID", lastId);
-        resume.Headers.Accept.ParseAdd("text/event-stream");
-        using var resumed = await _gateway.Http.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead);
-        using var reader = new StreamReader(await resumed.Content.ReadAsStreamAsync());
-        var answer = await SseEvent.ReadAsync(reader);
-        var end = await SseEvent.ReadAsync(reader);
+        using var resumed = await client.OpenGetStreamAsync(lastId);
+        var answer = await resumed.ReadEventAsync();
+        var end = await resumed.ReadEventAsync();
 
-        resumed.StatusCode.Should().Be(HttpStatusCode.OK);
+        resumed.Response.StatusCode.Should().Be(HttpStatusCode.OK);
         ((string?)answer!.Message!["result"]!["content"]![0]!["text"]).Should().Be("released");
         answer.Id.Should().NotBe(lastId).And.StartWith(lastId.Split('_')[0] + "_");
         end.Should().BeNull("the resumed stream ends after the answer");
@@ -210,14 +205,9 @@ public sealed class RelayTests : IAsyncLifetime
     {
         var client = new McpHttpTestClient(_gateway.Http, _gateway.ServerUrl("demo"));
         await client.InitializeAsync("2025-11-25");
-        using var resume = new HttpRequestMessage(HttpMethod.Get, _gateway.ServerUrl("demo"));
-        resume.Headers.Add("Mcp-Session-Id", client.SessionId);
-        resume.Headers.Add("Last-Event-ID", "999_1");
-        resume.Headers.Accept.ParseAdd("text/event-stream");
+        using var response = await client.OpenGetStreamAsync("999_1");
 
-        using var response = await _gateway.Http.SendAsync(resume);
-
-        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        response.Response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
     }
 
     /// <summary>Calls a tool with a progress token, reads the first event with data, then drops the connection. Returns the last event id seen.</summary>

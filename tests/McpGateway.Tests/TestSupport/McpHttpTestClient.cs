@@ -92,6 +92,25 @@ public sealed class McpHttpTestClient(HttpClient http, Uri endpoint)
         return new OpenResponse(request, response, new StreamReader(await response.Content.ReadAsStreamAsync()));
     }
 
+    /// <summary>Opens the session's GET stream (or resumes a stream with <paramref name="lastEventId"/>).</summary>
+    public async Task<OpenResponse> OpenGetStreamAsync(string? lastEventId = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, Endpoint);
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (SessionId is not null)
+        {
+            request.Headers.Add("Mcp-Session-Id", SessionId);
+        }
+
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return new OpenResponse(request, response, new StreamReader(await response.Content.ReadAsStreamAsync()));
+    }
+
     /// <summary>Either one JSON body, or every <c>data:</c> of an event stream.</summary>
     public static IReadOnlyList<JsonObject> ParseMessages(string? mediaType, string text)
     {
