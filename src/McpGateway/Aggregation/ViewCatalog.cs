@@ -48,6 +48,15 @@ internal static class CatalogKinds
         _ => "resources",
     };
 
+    /// <summary>The list a <c>notifications/*/list_changed</c> method is about, or null for any other method.</summary>
+    public static CatalogKind? FromListChanged(string method) => method switch
+    {
+        "notifications/tools/list_changed" => CatalogKind.Tools,
+        "notifications/prompts/list_changed" => CatalogKind.Prompts,
+        "notifications/resources/list_changed" => CatalogKind.Resources,
+        _ => null,
+    };
+
     public static string ListChangedNotification(this CatalogKind kind) => kind switch
     {
         CatalogKind.Tools => "notifications/tools/list_changed",

@@ -249,7 +249,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
     private async Task<JsonRpcMessage> CompleteAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken)
     {
         var reference = request.Params?["ref"] as JsonObject;
-        var parameters = (JsonObject?)request.Params?.DeepClone() ?? [];
+        var parameters = request.Params as JsonObject ?? [];
         switch ((string?)reference?["type"])
         {
             case "ref/prompt" when (string?)reference!["name"] is { } promptName:
@@ -425,10 +425,16 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
                     throw new UpstreamException(member.Name, $"{kind.ListMethod()} failed: {error.Error.Message}");
                 }
 
+                // The answer is this fetch's own parse: move its items instead of copying them.
                 var result = ((JsonRpcResponse)answer).Result as JsonObject;
-                foreach (var item in result?[kind.ResultProperty()] as JsonArray ?? [])
+                if (result?[kind.ResultProperty()] is JsonArray pageItems)
                 {
-                    items.Add(item?.DeepClone());
+                    var moved = pageItems.ToArray();
+                    pageItems.Clear();
+                    foreach (var item in moved)
+                    {
+                        items.Add(item);
+                    }
                 }
 
                 cursor = (string?)result?["nextCursor"];

@@ -310,11 +310,7 @@ internal sealed class McpEndpoints(
     {
         try
         {
-            var answer = await forward(stream);
-            if (!GatewayErrors.IsCancelledByClient(answer))
-            {
-                stream.TryWrite(answer);
-            }
+            WriteAnswer(stream, await forward(stream));
         }
         catch (OperationCanceledException)
         {
@@ -354,11 +350,7 @@ internal sealed class McpEndpoints(
     {
         try
         {
-            var answer = await forward(stream, stream.Forwarding!.Token);
-            if (!GatewayErrors.IsCancelledByClient(answer))
-            {
-                stream.TryWrite(answer);
-            }
+            WriteAnswer(stream, await forward(stream, stream.Forwarding!.Token));
         }
         catch (OperationCanceledException)
         {
@@ -395,6 +387,15 @@ internal sealed class McpEndpoints(
         if (abandoned && stream.RequestId is not null && !stream.IsCompleted)
         {
             _ = session.CancelUnlessResumedAsync(stream, generation);
+        }
+    }
+
+    /// <summary>Every way a request's answer reaches its client; a request the client cancelled gets none.</summary>
+    private static void WriteAnswer(IClientChannel? channel, JsonRpcMessage answer)
+    {
+        if (!GatewayErrors.IsCancelledByClient(answer))
+        {
+            channel?.TryWrite(answer);
         }
     }
 
@@ -579,11 +580,7 @@ internal sealed class McpEndpoints(
     {
         try
         {
-            var message = await answer();
-            if (!GatewayErrors.IsCancelledByClient(message))
-            {
-                session.LegacyStream?.TryWrite(message);
-            }
+            WriteAnswer(session.LegacyStream, await answer());
         }
         catch (OperationCanceledException)
         {

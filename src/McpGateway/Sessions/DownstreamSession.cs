@@ -342,21 +342,13 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
             return;
         }
 
-        if (_view is not null && ListChangedKind(notification.Method) is { } kind)
+        if (_view is not null && CatalogKinds.FromListChanged(notification.Method) is { } kind)
         {
             _view.Invalidate(link.Server.Name, kind);
         }
 
         Deliver(notification, preferred: null);
     }
-
-    private static CatalogKind? ListChangedKind(string method) => method switch
-    {
-        "notifications/tools/list_changed" => CatalogKind.Tools,
-        "notifications/prompts/list_changed" => CatalogKind.Prompts,
-        "notifications/resources/list_changed" => CatalogKind.Resources,
-        _ => null,
-    };
 
     private bool ClientDeclares(string method) => method switch
     {

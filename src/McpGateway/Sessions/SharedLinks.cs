@@ -35,14 +35,7 @@ internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigPro
 
     void IUpstreamLinkOwner.OnUpstreamNotification(UpstreamLink link, JsonRpcNotification notification)
     {
-        var kind = notification.Method switch
-        {
-            "notifications/tools/list_changed" => CatalogKind.Tools,
-            "notifications/prompts/list_changed" => CatalogKind.Prompts,
-            "notifications/resources/list_changed" => CatalogKind.Resources,
-            _ => (CatalogKind?)null,
-        };
-        if (kind is { } changed)
+        if (CatalogKinds.FromListChanged(notification.Method) is { } changed)
         {
             foreach (var (_, view) in _views)
             {
