@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
 using McpGateway.Tests.Interop;
 using McpGateway.Tests.TestSupport;
@@ -80,29 +79,9 @@ public sealed class ConformanceSuiteTests(ITestOutputHelper output)
         if (gateway is not null)
         {
             WriteGatewayProblems(gateway);
-            try
-            {
-                await gateway.DisposeAsync();
-            }
-            catch (Exception ex)
-            {
-                failures.Add(new InvalidOperationException($"Disposing the gateway threw {ex.GetType().Name}: {ex.Message}", ex));
-            }
         }
 
-        if (server is not null)
-        {
-            await server.DisposeAsync();
-        }
-
-        try
-        {
-            await leaks.AssertNoneLeftAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (Exception ex)
-        {
-            failures.Add(ex);
-        }
+        await InteropGateway.TearDownAsync(gateway, server, leaks, failures);
 
         output.WriteLine($"total {clock.Elapsed.TotalSeconds:0.0} s");
         if (failures.Count == 0)
@@ -115,12 +94,7 @@ public sealed class ConformanceSuiteTests(ITestOutputHelper output)
             return;
         }
 
-        if (failures.Count == 1)
-        {
-            ExceptionDispatchInfo.Throw(failures[0]);
-        }
-
-        throw new AggregateException(failures);
+        InteropGateway.ThrowAll(failures);
     }
 
     /// <summary>The quick runs (direct, HTTP upstream, single-server view), one after the other (each takes ~3 s).</summary>

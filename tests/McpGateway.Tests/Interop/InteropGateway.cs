@@ -27,6 +27,13 @@ internal static class InteropGateway
             failures.Add(ex);
         }
 
+        await TearDownAsync(gateway, upstream, leaks, failures);
+        ThrowAll(failures);
+    }
+
+    /// <summary>Disposes the gateway, then the upstream, then checks for surviving processes; adds what fails to <paramref name="failures"/>.</summary>
+    public static async Task TearDownAsync(GatewayHarness? gateway, IAsyncDisposable? upstream, ProcessLeakCheck leaks, List<Exception> failures)
+    {
         if (gateway is not null)
         {
             try
@@ -52,7 +59,11 @@ internal static class InteropGateway
         {
             failures.Add(ex);
         }
+    }
 
+    /// <summary>Rethrows one failure as it was, several as one <see cref="AggregateException"/>.</summary>
+    public static void ThrowAll(List<Exception> failures)
+    {
         if (failures.Count == 1)
         {
             ExceptionDispatchInfo.Throw(failures[0]);
