@@ -257,7 +257,7 @@ internal sealed class McpEndpoints(
 
     private static async Task RespondAsync(HttpContext context, JsonRpcRequest request, ForwardFunc forward)
     {
-        var stream = new MessageStream();
+        var stream = new MessageStream(inlineReader: true);
         var forwarding = ForwardIntoAsync(stream, channel => forward(channel, context.RequestAborted));
 
         var reader = stream.Reader;

@@ -42,6 +42,15 @@ internal static partial class GatewayLog
     [LoggerMessage(1012, LogLevel.Debug, "[{Server}] progress for a request that has ended dropped")]
     public static partial void StaleProgressDropped(ILogger logger, string server);
 
+    [LoggerMessage(1013, LogLevel.Debug, "[{Server}] standalone event stream ended; reconnecting (attempt {Attempt})")]
+    public static partial void UpstreamStreamReconnecting(ILogger logger, string server, int attempt);
+
+    [LoggerMessage(1014, LogLevel.Warning, "[{Server}] {Reason}")]
+    public static partial void UpstreamStreamFailed(ILogger logger, string server, string reason);
+
+    [LoggerMessage(1015, LogLevel.Information, "[{Server}] Streamable HTTP POST got HTTP {Status}; using the legacy HTTP+SSE transport")]
+    public static partial void UpstreamFallingBackToSse(ILogger logger, string server, int status);
+
     // 2xxx: downstream sessions
     [LoggerMessage(2001, LogLevel.Information, "session {SessionId} opened on server {Server} ({Transport})")]
     public static partial void SessionCreated(ILogger logger, string sessionId, string server, string transport);

@@ -52,4 +52,10 @@ internal static class McpHeaders
     public const string SessionId = "Mcp-Session-Id";
     public const string ProtocolVersion = "MCP-Protocol-Version";
     public const string LastEventId = "Last-Event-ID";
+
+    /// <summary>2026-07-28: the request's method, so intermediaries can route without reading the body.</summary>
+    public const string Method = "Mcp-Method";
+
+    /// <summary>2026-07-28: the tool or prompt name, or the resource URI, the request is about.</summary>
+    public const string Name = "Mcp-Name";
 }

@@ -5,7 +5,7 @@ using ModelContextProtocol.Protocol;
 
 namespace McpGateway.Upstreams;
 
-/// <summary>Opens a transport to one configured server: a child process for stdio, the SDK's HTTP transport otherwise.</summary>
+/// <summary>Opens a transport to one configured server: a child process for stdio, the gateway's own Streamable HTTP client, or the SDK's legacy SSE client.</summary>
 internal sealed class UpstreamConnector(HttpClient httpClient, ILoggerFactory loggerFactory)
 {
     /// <summary>How long a stdio child gets to exit after stdin closes, and again after SIGTERM.</summary>
@@ -20,18 +20,26 @@ internal sealed class UpstreamConnector(HttpClient httpClient, ILoggerFactory lo
             return StdioProcessTransport.Start(server, _logger, StdioGracePeriod);
         }
 
-        var headers = new Dictionary<string, string>(server.Headers, StringComparer.OrdinalIgnoreCase);
+        if (server.Transport is ServerTransport.StreamableHttp or ServerTransport.AutoDetect)
+        {
+            Func<CancellationToken, Task<ITransport>>? fallback = server.Transport == ServerTransport.AutoDetect
+                ? token => ConnectLegacySseAsync(server, connectTimeout, token)
+                : null;
+            return new StreamableHttpTransport(server, httpClient, _logger, fallback);
+        }
+
+        return await ConnectLegacySseAsync(server, connectTimeout, cancellationToken);
+    }
+
+    /// <summary>The legacy HTTP+SSE transport (2024-11-05) comes from the SDK.</summary>
+    private async Task<ITransport> ConnectLegacySseAsync(ServerConfig server, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    {
         var options = new HttpClientTransportOptions
         {
             Endpoint = server.Url!,
             Name = server.Name,
-            TransportMode = server.Transport switch
-            {
-                ServerTransport.StreamableHttp => HttpTransportMode.StreamableHttp,
-                ServerTransport.Sse => HttpTransportMode.Sse,
-                _ => HttpTransportMode.AutoDetect,
-            },
-            AdditionalHeaders = headers,
+            TransportMode = HttpTransportMode.Sse,
+            AdditionalHeaders = new Dictionary<string, string>(server.Headers, StringComparer.OrdinalIgnoreCase),
             ConnectionTimeout = connectTimeout,
             OwnsSession = true,
         };

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using McpGateway.Observability;
@@ -66,8 +67,13 @@ internal sealed class UpstreamSession : IAsyncDisposable
     {
         var id = Interlocked.Increment(ref _nextId);
         var requestId = new RequestId(id);
-        var answer = new TaskCompletionSource<JsonRpcMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Completed inline by whoever has the answer (the read loop or the HTTP response), so the forwarding code runs on
+        // without a thread-pool hop; nothing that completes it holds a lock.
+        var answer = new TaskCompletionSource<JsonRpcMessage>();
         _pending[id] = answer;
+        var started = Stopwatch.GetTimestamp();
+        CancellationTokenSource? abandon = null;
         try
         {
             if (IsClosed)
@@ -77,17 +83,27 @@ internal sealed class UpstreamSession : IAsyncDisposable
 
             onSent?.Invoke(id);
             var request = new JsonRpcRequest { Id = requestId, Method = method, Params = parameters };
-            var sending = SendObservedAsync(request, answer);
+            Task sending;
+            if (_transport is IRequestAnswerTransport direct)
+            {
+                // The HTTP request ends when the requester gives up, not only when the connection closes.
+                abandon = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
+                sending = SendDirectAsync(direct, request, answer, abandon.Token);
+            }
+            else
+            {
+                sending = SendObservedAsync(request, answer);
+            }
 
             try
             {
                 var result = await answer.Task.WaitAsync(timeout, cancellationToken);
 
-                // The HTTP transport records the session id only when the send completes, which can be just after the
-                // answer arrived; the next message must not overtake it. (Never throws: failures become the answer.)
-                if (!sending.IsCompleted)
+                // The SDK's legacy transport records the session id only when the send completes, which can be just after
+                // the answer arrived; the next message must not overtake it. (Never throws: failures become the answer.)
+                if (!sending.IsCompleted && abandon is null)
                 {
-                    await sending.WaitAsync(timeout, cancellationToken);
+                    await sending.WaitAsync(timeout - Stopwatch.GetElapsedTime(started), cancellationToken);
                 }
 
                 return result;
@@ -106,6 +122,12 @@ internal sealed class UpstreamSession : IAsyncDisposable
         finally
         {
             _pending.TryRemove(id, out _);
+            if (abandon is not null)
+            {
+                // After an answer this is a no-op for the finished HTTP exchange; after a timeout or cancellation it ends it.
+                abandon.Cancel();
+                abandon.Dispose();
+            }
         }
     }
 
@@ -159,20 +181,47 @@ internal sealed class UpstreamSession : IAsyncDisposable
     {
         try
         {
-            // For Streamable HTTP this returns only after the whole POST response was read, so it is never awaited inline.
+            // For the SDK's transports this returns only after the whole response was read, so it is never awaited inline.
             await _transport.SendMessageAsync(request, _closing.Token);
         }
         catch (Exception ex)
         {
-            if (ex is ClientTransportClosedException || IsSessionNotFound(ex))
-            {
-                Expired = Expired || IsSessionNotFound(ex);
-            }
+            FailRequest(request, answer, ex);
+        }
+    }
 
-            var error = ex is McpProtocolException protocolError
-                ? GatewayErrors.Create(request.Id, (int)protocolError.ErrorCode, protocolError.Message)
-                : GatewayErrors.Unavailable(request.Id, ServerName, Describe(ex));
-            answer.TrySetResult(error);
+    private void FailRequest(JsonRpcRequest request, TaskCompletionSource<JsonRpcMessage> answer, Exception ex)
+    {
+        if (ex is OperationCanceledException && answer.Task.IsCompleted)
+        {
+            // The requester gave up first; nobody waits for this.
+            return;
+        }
+
+        if (ex is ClientTransportClosedException || IsSessionNotFound(ex))
+        {
+            Expired = Expired || IsSessionNotFound(ex);
+        }
+
+        var error = ex is McpProtocolException protocolError
+            ? GatewayErrors.Create(request.Id, (int)protocolError.ErrorCode, protocolError.Message)
+            : GatewayErrors.Unavailable(request.Id, ServerName, Describe(ex));
+        answer.TrySetResult(error);
+    }
+
+    private async Task SendDirectAsync(IRequestAnswerTransport transport, JsonRpcRequest request, TaskCompletionSource<JsonRpcMessage> answer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Null: the answer comes through the message reader (legacy fallback, or it was sent on another stream).
+            if (await transport.SendRequestAsync(request, cancellationToken) is { } result)
+            {
+                answer.TrySetResult(result);
+            }
+        }
+        catch (Exception ex)
+        {
+            FailRequest(request, answer, ex);
         }
     }
 

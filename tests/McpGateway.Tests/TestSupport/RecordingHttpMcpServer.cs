@@ -8,14 +8,17 @@ using Microsoft.Extensions.Logging;
 namespace McpGateway.Tests.TestSupport;
 
 /// <summary>
-/// A small Streamable HTTP MCP server (JSON responses only) that records the headers it receives and can forget its
-/// sessions, to test what the gateway sends upstream and how it handles an expired upstream session.
+/// A small Streamable HTTP MCP server that records the headers it receives and can forget its sessions, to test what the
+/// gateway sends upstream and how it handles an expired upstream session. Answers are JSON, except for the tools
+/// <c>broken_stream</c> (an SSE response that breaks after its priming event; GET + Last-Event-ID delivers the answer),
+/// <c>rejected</c> (HTTP 400 with a JSON-RPC error body) and <c>hang</c> (never answers; see <see cref="HangAbandoned"/>).
 /// </summary>
 public sealed class RecordingHttpMcpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, bool> _sessions = new();
     private int _initializeCount;
+    private JsonNode? _brokenRequestId;
 
     private RecordingHttpMcpServer(WebApplication app) => _app = app;
 
@@ -25,6 +28,12 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
 
     public int InitializeCount => _initializeCount;
 
+    /// <summary>Headers of every GET (stream resumption and standalone streams).</summary>
+    public ConcurrentQueue<IHeaderDictionary> GetRequests { get; } = new();
+
+    /// <summary>Completes when the gateway closes the HTTP request of a <c>hang</c> call.</summary>
+    public TaskCompletionSource HangAbandoned { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public static async Task<RecordingHttpMcpServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -33,7 +42,7 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
         var app = builder.Build();
         var server = new RecordingHttpMcpServer(app);
         app.MapPost("/mcp", server.HandleAsync);
-        app.MapGet("/mcp", () => Results.StatusCode(StatusCodes.Status405MethodNotAllowed));
+        app.MapGet("/mcp", server.HandleGetAsync);
         app.MapDelete("/mcp", () => Results.Ok());
         await app.StartAsync();
         server.Endpoint = new Uri(app.Urls.First() + "/mcp");
@@ -76,11 +85,56 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
             return;
         }
 
+        switch ((string?)message["params"]?["name"])
+        {
+            case "broken_stream":
+                _brokenRequestId = id;
+                context.Response.ContentType = "text/event-stream";
+                await context.Response.WriteAsync("id: s1\nretry: 10\ndata: \n\n");
+                return;
+            case "rejected":
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["error"] = new JsonObject { ["code"] = -32602, ["message"] = "arguments rejected upstream" } }.ToJsonString());
+                return;
+            case "hang":
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    HangAbandoned.TrySetResult();
+                }
+
+                return;
+        }
+
         await WriteAsync(context, id, method switch
         {
             "tools/list" => new JsonObject { ["tools"] = new JsonArray(new JsonObject { ["name"] = "whoami", ["inputSchema"] = new JsonObject { ["type"] = "object" } }) },
             _ => new JsonObject { ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = $"served {method}" }) },
         });
+    }
+
+    /// <summary>No standalone stream (405); a GET that resumes the broken stream gets the answer it was missing.</summary>
+    private async Task HandleGetAsync(HttpContext context)
+    {
+        GetRequests.Enqueue(new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value)));
+        if (context.Request.Headers["Last-Event-ID"] != "s1" || _brokenRequestId is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream";
+        var answer = new JsonObject
+        {
+            ["jsonrpc"] = "2.0",
+            ["id"] = _brokenRequestId.DeepClone(),
+            ["result"] = new JsonObject { ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = "resumed answer" }) },
+        };
+        await context.Response.WriteAsync($"id: s2\ndata: {answer.ToJsonString()}\n\n");
     }
 
     private static async Task WriteAsync(HttpContext context, JsonNode? id, JsonObject result)

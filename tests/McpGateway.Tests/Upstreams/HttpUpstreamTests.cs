@@ -54,6 +54,59 @@ public sealed class HttpUpstreamTests
     }
 
     [Fact]
+    public async Task ResponseStreamBrokenBeforeTheAnswer_IsResumedWithLastEventId()
+    {
+        await using var upstream = await RecordingHttpMcpServer.StartAsync();
+        await using var gateway = await GatewayHarness.StartAsync($"""
+            mcpServers:
+              remote: {"{"} url: "{upstream.Endpoint}", transport: streamable-http {"}"}
+            """);
+        var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("remote"));
+        await client.InitializeAsync();
+
+        var answer = await client.CallAsync("tools/call", new JsonObject { ["name"] = "broken_stream" });
+
+        ((string?)answer["result"]!["content"]![0]!["text"]).Should().Be("resumed answer");
+        upstream.GetRequests.Should().Contain(h => h["Last-Event-ID"] == "s1" && !string.IsNullOrEmpty(h["Mcp-Session-Id"]));
+    }
+
+    [Fact]
+    public async Task HttpErrorWithJsonRpcBody_IsRelayedAsThatError()
+    {
+        await using var upstream = await RecordingHttpMcpServer.StartAsync();
+        await using var gateway = await GatewayHarness.StartAsync($"""
+            mcpServers:
+              remote: {"{"} url: "{upstream.Endpoint}", transport: streamable-http {"}"}
+            """);
+        var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("remote"));
+        await client.InitializeAsync();
+
+        var answer = await client.CallAsync("tools/call", new JsonObject { ["name"] = "rejected" });
+        var afterwards = await client.CallAsync("tools/list");
+
+        ((int?)answer["error"]!["code"]).Should().Be(-32602);
+        ((string?)answer["error"]!["message"]).Should().Be("arguments rejected upstream");
+        afterwards["result"].Should().NotBeNull("a refused request leaves the upstream session usable");
+    }
+
+    [Fact]
+    public async Task TimedOutRequest_ClosesItsUpstreamHttpRequest()
+    {
+        await using var upstream = await RecordingHttpMcpServer.StartAsync();
+        await using var gateway = await GatewayHarness.StartAsync($"""
+            mcpServers:
+              remote: {"{"} url: "{upstream.Endpoint}", transport: streamable-http, requestTimeout: 300ms {"}"}
+            """);
+        var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("remote"));
+        await client.InitializeAsync();
+
+        var answer = await client.CallAsync("tools/call", new JsonObject { ["name"] = "hang" });
+
+        ((int?)answer["error"]!["code"]).Should().Be(-32001);
+        await upstream.HangAbandoned.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task UnreachableUpstream_InitializeFailsNamingServer()
     {
         var port = FreePort();
