@@ -48,6 +48,29 @@ public sealed class PrometheusCollectorTests : IDisposable
     }
 
     [Fact]
+    public async Task Record_ExistingSeries_AllocatesNothing()
+    {
+        var counter = _meter.CreateCounter<long>("mcp_gateway_hot");
+        var histogram = _meter.CreateHistogram<double>("mcp_gateway_hot_duration", "s");
+        KeyValuePair<string, object?> server = new("server", "a"), outcome = new("outcome", "ok");
+        counter.Add(1, server, outcome);
+        histogram.Record(0.001, outcome, server);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            counter.Add(1, server, outcome);
+            histogram.Record(0.001, outcome, server);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        allocated.Should().Be(0, "the record path finds an existing series by its tag values");
+        var (metrics, _) = await ScrapeAsync();
+        metrics.Value("mcp_gateway_hot_total", ("server", "a"), ("outcome", "ok")).Should().Be(1001);
+    }
+
+    [Fact]
     public async Task Counter_NegativeIncrement_Ignored()
     {
         var counter = _meter.CreateCounter<double>("mcp_gateway_things");
