@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using McpGateway.Aggregation;
 using McpGateway.Configuration;
 using McpGateway.Endpoints;
+using McpGateway.Observability.Prometheus;
 using McpGateway.Policy;
 using McpGateway.Sessions;
 using McpGateway.Upstreams;
@@ -28,6 +30,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SharedLinks>());
         services.AddSingleton<ForwardPipeline>();
         services.AddSingleton<McpEndpoints>();
+        services.AddMetrics();
+        services.AddSingleton(sp => new PrometheusCollector(sp.GetRequiredService<IMeterFactory>()));
         return services;
     }
 
@@ -36,6 +40,7 @@ public static class GatewayServiceCollectionExtensions
     {
         HealthEndpoints.Map(routes);
         McpEndpoints.Map(routes);
+        MetricsEndpoints.Map(routes);
         return routes;
     }
 
