@@ -72,7 +72,9 @@ public static class GatewayCommandLine
             return BadInput;
         }
 
-        var invocation = new InvocationConfiguration { Output = stdout, Error = stderr };
+        // ProcessTerminationTimeout = null: the host handles SIGTERM/SIGINT and stops gracefully (HostOptions.ShutdownTimeout);
+        // System.CommandLine's own handler would exit with 143 after 2 s, cutting the stdio children's shutdown short.
+        var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null };
         var code = await parseResult.InvokeAsync(invocation);
         return code != 0 ? code : exitCode;
     }
