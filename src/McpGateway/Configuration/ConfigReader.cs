@@ -21,7 +21,7 @@ internal sealed partial class ConfigReader(
     private static readonly string[] GatewayKeys =
     [
         "listen", "maxRequestBodyBytes", "requestTimeout", "connectTimeout", "sessionIdleTimeout", "resumeWindow", "allowedOrigins", "allowAnonymous",
-        "toolNameSeparator", "pageSize",
+        "toolNameSeparator", "pageSize", "logFormat", "logLevel",
     ];
 
     /// <summary>The separator server names are checked against; null when <c>gateway.toolNameSeparator</c> is invalid (already an error).</summary>
@@ -126,6 +126,8 @@ internal sealed partial class ConfigReader(
                 "allowAnonymous" => ReadBoolean(value, keyPath) is { } anonymous ? options with { AllowAnonymous = anonymous } : options,
                 "toolNameSeparator" => ReadSeparator(value, keyPath) is { } separator ? options with { ToolNameSeparator = separator } : options,
                 "pageSize" => ReadPageSize(value, keyPath) is { } pageSize ? options with { PageSize = pageSize } : options,
+                "logFormat" => ReadLogFormat(value, keyPath) is { } logFormat ? options with { LogFormat = logFormat } : options,
+                "logLevel" => ReadLogLevel(value, keyPath) is { } logLevel ? options with { LogLevel = logLevel } : options,
                 _ => UnknownKey(keyPath, keyNode, GatewayKeys, options),
             };
         }

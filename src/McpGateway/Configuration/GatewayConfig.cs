@@ -114,6 +114,12 @@ public sealed record GatewayOptions
 
     /// <summary>Items per page of the gateway's own list results (1 to <see cref="MaxPageSize"/>); a view may override it.</summary>
     public int PageSize { get; init; } = DefaultPageSize;
+
+    /// <summary>Console log format; <c>MCP_GATEWAY_LOG_FORMAT</c> and <c>--log-format</c> override it.</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
+    /// <summary>Lowest level logged; payloads are only logged at Trace. <c>MCP_GATEWAY_LOG_LEVEL</c> and <c>--log-level</c> override it.</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 }
 
 public enum ServerTransport

@@ -1,5 +1,6 @@
 using McpGateway.Configuration;
 using McpGateway.Observability;
+using McpGateway.Observability.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -26,15 +27,25 @@ public static class GatewayApp
         builder.Logging.ClearProviders();
         if (configureLogging is null)
         {
-            builder.Logging.AddSimpleConsole(o =>
+            if (config.Gateway.LogFormat == LogFormat.Json)
             {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
-            builder.Logging.SetMinimumLevel(LogLevel.Information);
-            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-            builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
-            builder.Logging.AddFilter("ModelContextProtocol", LogLevel.Warning);
+                builder.Logging.AddGatewayJsonConsole();
+            }
+            else
+            {
+                builder.Logging.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = "HH:mm:ss.fff ";
+                });
+            }
+
+            // Framework categories stay at Warning even at --log-level trace; a stricter level applies to them too.
+            var frameworkLevel = config.Gateway.LogLevel > LogLevel.Warning ? config.Gateway.LogLevel : LogLevel.Warning;
+            builder.Logging.SetMinimumLevel(config.Gateway.LogLevel);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", frameworkLevel);
+            builder.Logging.AddFilter("Microsoft.Hosting", frameworkLevel);
+            builder.Logging.AddFilter("ModelContextProtocol", frameworkLevel);
         }
         else
         {

@@ -26,7 +26,20 @@ public static class GatewayCommandLine
             Description = "Listen URL(s), ';'-separated; overrides gateway.listen (default http://127.0.0.1:8080)",
         };
 
-        var serve = new Command("serve", "Run the gateway") { configOption, urlsOption };
+        var logFormatOption = new Option<string?>("--log-format")
+        {
+            Description = $"Console log format: text (default) or json, one object per line; overrides gateway.logFormat and {LogSettings.FormatVariable}",
+            HelpName = "json|text",
+        };
+        logFormatOption.Validators.Add(result => RejectUnless(result, text => LogSettings.TryParseFormat(text, out _), $"is not a log format; use {LogSettings.FormatValues}"));
+        var logLevelOption = new Option<string?>("--log-level")
+        {
+            Description = $"Lowest level logged (payloads only at trace); overrides gateway.logLevel and {LogSettings.LevelVariable}",
+            HelpName = "trace|debug|information|warning|error",
+        };
+        logLevelOption.Validators.Add(result => RejectUnless(result, text => LogSettings.TryParseLevel(text, out _), $"is not a log level; use {LogSettings.LevelValues}"));
+
+        var serve = new Command("serve", "Run the gateway") { configOption, urlsOption, logFormatOption, logLevelOption };
         var validate = new Command("validate", "Check a config file and exit: 0 valid, 2 invalid") { configOption };
         var demo = new Command("demo-server", "Run the bundled demo MCP server on stdin/stdout (used by the example config)");
         var root = new RootCommand("McpGateway: one MCP endpoint in front of many MCP servers") { serve, validate, demo };
@@ -34,7 +47,8 @@ public static class GatewayCommandLine
         var exitCode = Ok;
         serve.SetAction(async (parse, cancellationToken) =>
         {
-            exitCode = await ServeAsync(parse.GetValue(configOption)!, parse.GetValue(urlsOption), stdout, stderr, cancellationToken);
+            var logging = (parse.GetValue(logFormatOption), parse.GetValue(logLevelOption));
+            exitCode = await ServeAsync(parse.GetValue(configOption)!, parse.GetValue(urlsOption), logging, stdout, stderr, cancellationToken);
         });
         validate.SetAction(parse =>
         {
@@ -58,7 +72,9 @@ public static class GatewayCommandLine
             return BadInput;
         }
 
-        var invocation = new InvocationConfiguration { Output = stdout, Error = stderr };
+        // ProcessTerminationTimeout = null: the host handles SIGTERM/SIGINT and stops gracefully (HostOptions.ShutdownTimeout);
+        // System.CommandLine's own handler would exit with 143 after 2 s, cutting the stdio children's shutdown short.
+        var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null };
         var code = await parseResult.InvokeAsync(invocation);
         return code != 0 ? code : exitCode;
     }
@@ -76,7 +92,8 @@ public static class GatewayCommandLine
         return Ok;
     }
 
-    private static async Task<int> ServeAsync(FileInfo file, string? urls, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> ServeAsync(
+        FileInfo file, string? urls, (string? Format, string? Level) logging, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var result = GatewayConfigLoader.LoadFile(file.FullName);
         Report(result, stderr);
@@ -86,6 +103,13 @@ public static class GatewayCommandLine
         }
 
         var config = result.Config!;
+        if (LogSettings.Apply(config.Gateway, logging.Format, logging.Level, Environment.GetEnvironmentVariable, out var loggingError) is not { } gateway)
+        {
+            await stderr.WriteLineAsync($"error: {loggingError}");
+            return BadInput;
+        }
+
+        config = config with { Gateway = gateway };
         var listen = urls ?? config.Gateway.Listen;
         if (FindNonLoopback(listen) is { } exposed && !config.Gateway.AllowAnonymous)
         {
@@ -118,6 +142,15 @@ public static class GatewayCommandLine
         foreach (var error in result.Errors)
         {
             stderr.WriteLine($"error: {error}");
+        }
+    }
+
+    /// <summary>Adds a parse error naming the option when its value is not one <paramref name="isValid"/> accepts.</summary>
+    private static void RejectUnless(System.CommandLine.Parsing.OptionResult result, Func<string, bool> isValid, string problem)
+    {
+        if (result.GetValueOrDefault<string?>() is { } text && !isValid(text))
+        {
+            result.AddError($"{result.Option.Name}: `{text}` {problem}");
         }
     }
 
