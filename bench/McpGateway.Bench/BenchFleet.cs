@@ -69,6 +69,19 @@ internal sealed class BenchFleet
         return fleet;
     }
 
+    /// <summary>
+    /// Stops the gateway and starts it again with the same config and port, so that memory is measured on a fresh
+    /// process: the server GC keeps the heap that concurrency 64 grew, which would hide what sessions cost.
+    /// </summary>
+    public async Task RestartGatewayAsync(CancellationToken cancellationToken)
+    {
+        await Gateway.StopAsync(TimeSpan.FromSeconds(10));
+        await LaunchGatewayAsync(cancellationToken);
+    }
+
+    private string[] _gatewayArgs = [];
+    private string _gatewayFile = string.Empty;
+
     private async Task StartGatewayAsync(CompareOptions options, CancellationToken cancellationToken)
     {
         var yaml = new StringBuilder();
@@ -106,9 +119,15 @@ internal sealed class BenchFleet
         string[] args = [.. prefix, "serve", "--config", config, "--urls", $"http://127.0.0.1:{port}"];
         GatewayCommandLine = $"{file} {string.Join(' ', args)}";
         GatewayUrl = $"http://127.0.0.1:{port}";
+        _gatewayFile = file;
+        _gatewayArgs = args;
+        await LaunchGatewayAsync(cancellationToken);
+    }
 
+    private async Task LaunchGatewayAsync(CancellationToken cancellationToken)
+    {
         // Warning level: nothing is logged per request or per session, as in a quiet production setup.
-        Gateway = BenchProcess.Start("gateway", file, args, new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
+        Gateway = BenchProcess.Start("gateway", _gatewayFile, _gatewayArgs, new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
         using var http = new HttpClient();
         var ready = Stopwatch.StartNew();
         while (true)
