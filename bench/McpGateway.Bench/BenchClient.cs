@@ -10,7 +10,7 @@ namespace McpGateway.Bench;
 /// and the gateway so that its own cost cancels out in "gateway minus direct". Reads plain JSON answers, and SSE
 /// answers (what 2025-11-25 sessions on the gateway get) by taking the event that carries the response.
 /// </summary>
-internal sealed class BenchClient(HttpClient http, string endpoint, string protocolVersion)
+internal sealed class BenchClient(HttpClient http, string endpoint, string protocolVersion) : IBenchSession
 {
     private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
     private static readonly MediaTypeWithQualityHeaderValue AcceptSse = new("text/event-stream");

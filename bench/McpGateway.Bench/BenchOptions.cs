@@ -2,11 +2,11 @@ using System.Globalization;
 
 namespace McpGateway.Bench;
 
-/// <summary>Command line: <c>[all|list|call] [--option value]…</c>.</summary>
+/// <summary>Command line of the in-process mode: <c>inproc [all|list|call] [--option value]…</c>.</summary>
 internal sealed record BenchOptions
 {
     public const string Usage = """
-        usage: mcp-gateway-bench [all|list|call] [options]
+        usage: mcp-gateway-bench inproc [all|list|call] [options]   (everything in one process; for profiling)
           all                    tools/list (cold, warm) and tools/call (direct, passthrough, aggregate)   [default]
           list                   only the tools/list measurements
           call                   only the tools/call measurements

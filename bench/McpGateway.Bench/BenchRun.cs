@@ -435,15 +435,15 @@ internal static class BenchRun
     }
 
 #if DEBUG
-    private const string BuildConfiguration = "Debug (numbers are not representative: use -c Release)";
+    internal const string BuildConfiguration = "Debug (numbers are not representative: use -c Release)";
 #else
-    private const string BuildConfiguration = "Release";
+    internal const string BuildConfiguration = "Release";
 #endif
 
-    private static string ReadCpuModel() =>
+    internal static string ReadCpuModel() =>
         ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
 
-    private static string ReadMemTotal()
+    internal static string ReadMemTotal()
     {
         var line = ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
         return line is not null && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out var kb)
@@ -451,12 +451,12 @@ internal static class BenchRun
             : "unknown";
     }
 
-    private static string ReadOsName() =>
+    internal static string ReadOsName() =>
         ReadLines("/etc/os-release").FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal))?["PRETTY_NAME=".Length..].Trim('"') ?? "unknown";
 
-    private static string LoadAverage() => string.Join(' ', (ReadLines("/proc/loadavg").FirstOrDefault() ?? "? ? ?").Split(' ').Take(3));
+    internal static string LoadAverage() => string.Join(' ', (ReadLines("/proc/loadavg").FirstOrDefault() ?? "? ? ?").Split(' ').Take(3));
 
-    private static string[] ReadLines(string path)
+    internal static string[] ReadLines(string path)
     {
         try
         {
