@@ -6,11 +6,16 @@ namespace McpGateway.Observability;
 
 /// <summary>
 /// The OpenTelemetry SDK reports its own trouble (a collector that cannot be reached, a rejected batch) only through
-/// EventSource; this writes those warnings and errors to the gateway log so an operator sees them.
+/// EventSource; this writes it to the gateway log so an operator sees it.
 /// </summary>
+/// <remarks>
+/// Errors of every OpenTelemetry source and warnings of the OTLP exporter are forwarded. The SDK's other warnings are
+/// not: it warns once for every instrument of a meter it was not asked to export, which is noise here.
+/// </remarks>
 internal sealed class OpenTelemetryDiagnostics : EventListener
 {
     private const string SourcePrefix = "OpenTelemetry-";
+    private const string ExporterSource = "OpenTelemetry-Exporter-OpenTelemetryProtocol";
 
     // Null while the base constructor announces existing sources (it runs before this class's fields are set).
     private readonly ILogger? _logger;
@@ -21,7 +26,7 @@ internal sealed class OpenTelemetryDiagnostics : EventListener
     {
         if (eventSource.Name.StartsWith(SourcePrefix, StringComparison.Ordinal))
         {
-            EnableEvents(eventSource, EventLevel.Warning);
+            EnableEvents(eventSource, eventSource.Name == ExporterSource ? EventLevel.Warning : EventLevel.Error);
         }
 
         base.OnEventSourceCreated(eventSource);
@@ -29,13 +34,16 @@ internal sealed class OpenTelemetryDiagnostics : EventListener
 
     protected override void OnEventWritten(EventWrittenEventArgs eventData)
     {
-        if (_logger is null || eventData.Level > EventLevel.Warning || !eventData.EventSource.Name.StartsWith(SourcePrefix, StringComparison.Ordinal))
+        var source = eventData.EventSource.Name;
+        var wanted = eventData.Level is EventLevel.Critical or EventLevel.Error
+            || (eventData.Level == EventLevel.Warning && source == ExporterSource);
+        if (_logger is null || !wanted || !source.StartsWith(SourcePrefix, StringComparison.Ordinal))
         {
             return;
         }
 
-        var level = eventData.Level is EventLevel.Critical or EventLevel.Error ? LogLevel.Error : LogLevel.Warning;
-        GatewayLog.OpenTelemetryProblem(_logger, level, eventData.EventSource.Name, Format(eventData));
+        var level = eventData.Level == EventLevel.Warning ? LogLevel.Warning : LogLevel.Error;
+        GatewayLog.OpenTelemetryProblem(_logger, level, source, FirstLine(Format(eventData)));
     }
 
     private static string Format(EventWrittenEventArgs eventData)
@@ -54,4 +62,7 @@ internal sealed class OpenTelemetryDiagnostics : EventListener
             return eventData.Message;
         }
     }
+
+    // The SDK appends whole exceptions; the first line says what failed, the stack trace says nothing to an operator.
+    private static string FirstLine(string text) => text.IndexOfAny(['\r', '\n']) is var end and >= 0 ? text[..end] : text;
 }

@@ -6,6 +6,7 @@ using McpGateway.Tests.TestSupport;
 using McpGateway.Upstreams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace McpGateway.Tests.Observability;
 
@@ -147,8 +148,9 @@ public sealed class OtlpExportTests
         answer["result"]!["content"]![0]!["text"]!.GetValue<string>().Should().Contain("traced");
 
         await gateway.App.StopAsync();
-        var failure = await gateway.Logs.WaitForEventAsync(3902);
-        failure.Message.Should().Contain("OpenTelemetry");
+        var failure = await gateway.Logs.WaitForEventAsync(3902, l => l.Message.Contains("/v1/traces", StringComparison.Ordinal));
+        failure.Level.Should().Be(LogLevel.Error);
+        failure.Message.Should().Contain(deadEndpoint.Authority).And.Contain("Connection refused").And.NotContain("\n", "the stack trace is left out");
     }
 
     private static async Task<GatewayHarness> StartGatewayAsync(Uri endpoint, string otlpSettings = "") => await GatewayHarness.StartAsync($"""
