@@ -110,6 +110,22 @@ public sealed class OtlpExportTests
     }
 
     [Fact]
+    public async Task GrpcProtocol_ExportsSpansAndMetricsOverGrpc()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync(grpc: true);
+        await using var gateway = await StartGatewayAsync(receiver.Endpoint, "protocol: grpc");
+        var (traceId, clientSpanId, traceparent) = NewTraceparent();
+
+        await CallEchoAsync(gateway, traceparent);
+        await gateway.App.StopAsync();
+
+        receiver.Spans.Should().Contain(s => s.TraceId == traceId && s.ParentSpanId == clientSpanId && s.Resource["service.name"] == ServiceName);
+        receiver.Metrics.Should().Contain(m => m.Scope == "Microsoft.AspNetCore.Hosting");
+        receiver.Requests.Select(r => r.Path).Should().Contain("/opentelemetry.proto.collector.trace.v1.TraceService/Export")
+            .And.Contain("/opentelemetry.proto.collector.metrics.v1.MetricsService/Export");
+    }
+
+    [Fact]
     public async Task TracesOnly_ExportsNoMetrics()
     {
         await using var receiver = await OtlpReceiver.StartAsync();
