@@ -16,7 +16,7 @@ internal sealed partial class ConfigReader(
     private const string ServersKey = "servers";
     private const string VirtualServersKey = "virtualServers";
 
-    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, "$schema"];
+    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, "$schema"];
 
     private static readonly string[] GatewayKeys =
     [
@@ -45,6 +45,7 @@ internal sealed partial class ConfigReader(
 
         (string Key, YamlScalarNode KeyNode, YamlNode Value)? section = null;
         YamlNode? views = null;
+        YamlNode? observability = null;
         foreach (var (key, keyNode, value) in Entries(document, string.Empty))
         {
             switch (key)
@@ -61,6 +62,10 @@ internal sealed partial class ConfigReader(
                 case VirtualServersKey:
                     // Read after the servers it refers to, wherever it stands in the file.
                     views = value;
+                    break;
+                case ObservabilityKey:
+                    // Read after the loop: the OTEL_* environment variables apply when the section is absent too.
+                    observability = value;
                     break;
                 case "$schema":
                     // Only serves editors.
@@ -87,6 +92,7 @@ internal sealed partial class ConfigReader(
         }
 
         config = config with { Servers = list };
+        config = config with { Observability = ReadObservability(observability, ObservabilityKey) };
         return views is null ? config : config with { VirtualServers = ReadVirtualServers(views, VirtualServersKey, config) };
     }
 

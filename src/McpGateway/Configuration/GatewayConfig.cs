@@ -14,6 +14,9 @@ public sealed record GatewayConfig
     /// </summary>
     public IReadOnlyList<VirtualServerConfig> VirtualServers { get; init; } = [];
 
+    /// <summary>The <c>observability:</c> section (telemetry export).</summary>
+    public ObservabilityOptions Observability { get; init; } = new();
+
     /// <summary>Where the snapshot came from (file path), for messages.</summary>
     public string? Source { get; init; }
 

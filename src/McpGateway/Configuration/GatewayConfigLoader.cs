@@ -21,6 +21,10 @@ namespace McpGateway.Configuration;
 /// <para>A server's <c>headers</c> and <c>additionalHeaders</c> are merged; a header name given twice (compared
 /// ignoring case, as HTTP does) is an error. <c>transport</c> and <c>type</c> both take stdio, http (detect Streamable
 /// HTTP or SSE), streamable-http, streamableHttp or sse. <c>disabled</c> (Cline) is the inverse of <c>enabled</c>.</para>
+/// <para><c>observability</c>: <c>serviceName</c> (else <c>OTEL_SERVICE_NAME</c>, else mcp-gateway), <c>traceSampleRatio</c>
+/// (0 to 1, for traces a client did not start) and <c>otlp</c> (<c>endpoint</c>, else <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>;
+/// <c>protocol: http/protobuf|grpc</c>, else <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>; <c>headers</c>, <c>traces</c>,
+/// <c>metrics</c>, <c>exportIntervalSeconds</c>). No endpoint from either means no export.</para>
 /// <para>Unknown keys and keys that do not apply to the server's kind are warnings; every other problem is an error,
 /// all of them are collected, and any error leaves <see cref="ConfigLoadResult.Config"/> null.</para>
 /// </remarks>

@@ -20,6 +20,7 @@ public static class GatewayServiceCollectionExtensions
     public static IServiceCollection AddMcpGateway(this IServiceCollection services, GatewayConfig config)
     {
         services.AddSingleton(TimeProvider.System);
+        services.AddOtlpExport(config.Observability);
         services.AddSingleton(new GatewayConfigProvider(config));
         services.AddSingleton<IGatewayConfigProvider>(sp => sp.GetRequiredService<GatewayConfigProvider>());
         services.AddSingleton(sp => new UpstreamConnector(CreateUpstreamHttpClient(), sp.GetRequiredService<ILoggerFactory>()));
