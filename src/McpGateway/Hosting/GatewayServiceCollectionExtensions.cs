@@ -2,12 +2,14 @@ using System.Net;
 using McpGateway.Aggregation;
 using McpGateway.Configuration;
 using McpGateway.Endpoints;
+using McpGateway.Observability;
 using McpGateway.Policy;
 using McpGateway.Sessions;
 using McpGateway.Upstreams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace McpGateway.Hosting;
@@ -26,6 +28,10 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<LastKnownLists>();
         services.AddSingleton<SharedLinks>();
         services.AddHostedService(sp => sp.GetRequiredService<SharedLinks>());
+        services.AddMetrics();
+        services.TryAddSingleton<ICircuitStateSource, NoCircuitStates>();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<IForwardFilter, TelemetryFilter>(); // first: the outermost filter
         services.AddSingleton<ForwardPipeline>();
         services.AddSingleton<McpEndpoints>();
         return services;
