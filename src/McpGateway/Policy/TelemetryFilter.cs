@@ -107,10 +107,21 @@ internal sealed class TelemetryFilter(GatewayMetrics metrics, ILoggerFactory log
         }
 
         var request = context.Request;
+        var current = Activity.Current;
+
+        // The host starts a request activity of its own even when nobody records it; a span under it would point at a
+        // parent no backend ever receives. Follow it only when its source is listened to.
+        var hostSpanRecorded = current is not null && current.Source.HasListeners();
         if (!TraceContextPropagation.TryReadMeta(request.Params, out var parent) &&
-            (Activity.Current is not null || !TraceContextPropagation.TryParse(context.Inbound.TraceParent, context.Inbound.TraceState, out parent)))
+            (hostSpanRecorded || !TraceContextPropagation.TryParse(context.Inbound.TraceParent, context.Inbound.TraceState, out parent)))
         {
             parent = default;
+        }
+
+        if (parent == default && current is not null && !hostSpanRecorded)
+        {
+            // No caller context: start a new trace rather than hang off the unrecorded host activity (scoped to this request's flow).
+            Activity.Current = null;
         }
 
         var target = tool ?? (request.Method == "prompts/get" ? NameParam(request.Params) : null);
