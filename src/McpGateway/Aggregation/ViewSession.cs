@@ -105,17 +105,17 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         return result;
     }
 
-    public Task<JsonRpcMessage> HandleAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken) => request.Method switch
+    public Task<JsonRpcMessage> HandleAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken, RequestTelemetry? telemetry = null) => request.Method switch
     {
         McpMethods.Ping => Task.FromResult<JsonRpcMessage>(new JsonRpcResponse { Id = request.Id, Result = new JsonObject() }),
         "tools/list" => ListAsync(CatalogKind.Tools, request, cancellationToken),
         "prompts/list" => ListAsync(CatalogKind.Prompts, request, cancellationToken),
         "resources/list" => ListAsync(CatalogKind.Resources, request, cancellationToken),
         "resources/templates/list" => ListAsync(CatalogKind.ResourceTemplates, request, cancellationToken),
-        "tools/call" => RouteByNameAsync(CatalogKind.Tools, request, channel, "Unknown tool", cancellationToken),
-        "prompts/get" => RouteByNameAsync(CatalogKind.Prompts, request, channel, "Unknown prompt", cancellationToken),
-        "resources/read" or "resources/subscribe" or "resources/unsubscribe" => RouteByUriAsync(request, channel, cancellationToken),
-        "completion/complete" => CompleteAsync(request, channel, cancellationToken),
+        "tools/call" => RouteByNameAsync(CatalogKind.Tools, request, channel, "Unknown tool", telemetry, cancellationToken),
+        "prompts/get" => RouteByNameAsync(CatalogKind.Prompts, request, channel, "Unknown prompt", telemetry, cancellationToken),
+        "resources/read" or "resources/subscribe" or "resources/unsubscribe" => RouteByUriAsync(request, channel, telemetry, cancellationToken),
+        "completion/complete" => CompleteAsync(request, channel, telemetry, cancellationToken),
         "logging/setLevel" => FanOutAsync(request, "logging", cancellationToken),
         _ => Task.FromResult<JsonRpcMessage>(GatewayErrors.Create(request.Id, GatewayErrors.MethodNotFound, $"Method not found: {request.Method}")),
     };
@@ -177,7 +177,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         return new JsonRpcResponse { Id = request.Id, Result = result };
     }
 
-    private async Task<JsonRpcMessage> RouteByNameAsync(CatalogKind kind, JsonRpcRequest request, IClientChannel? channel, string unknown, CancellationToken cancellationToken)
+    private async Task<JsonRpcMessage> RouteByNameAsync(CatalogKind kind, JsonRpcRequest request, IClientChannel? channel, string unknown, RequestTelemetry? telemetry, CancellationToken cancellationToken)
     {
         var name = (string?)request.Params?["name"];
         if (name is null)
@@ -195,10 +195,10 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         // The request is the gateway's own parse of the client's body: rewrite it in place.
         var parameters = (JsonObject)request.Params!;
         parameters["name"] = entry.OriginalKey;
-        return await ForwardToAsync(entry.Server, request, parameters, channel, cancellationToken);
+        return await ForwardToAsync(entry.Server, request, parameters, channel, telemetry, cancellationToken);
     }
 
-    private async Task<JsonRpcMessage> RouteByUriAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken)
+    private async Task<JsonRpcMessage> RouteByUriAsync(JsonRpcRequest request, IClientChannel? channel, RequestTelemetry? telemetry, CancellationToken cancellationToken)
     {
         var uri = (string?)request.Params?["uri"];
         if (uri is null)
@@ -218,7 +218,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
             return GatewayErrors.Create(request.Id, -32002, $"Resource not found: {uri}", new JsonObject { ["uri"] = uri });
         }
 
-        return await ForwardToAsync(server, request, request.Params, channel, cancellationToken);
+        return await ForwardToAsync(server, request, request.Params, channel, telemetry, cancellationToken);
     }
 
     private async Task<string?> OwnerOfUriAsync(string uri, CancellationToken cancellationToken)
@@ -246,7 +246,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         return members.Members.Count == 1 && members.Members[0].Resources.Allows(uri) ? members.Members[0].Name : null;
     }
 
-    private async Task<JsonRpcMessage> CompleteAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken)
+    private async Task<JsonRpcMessage> CompleteAsync(JsonRpcRequest request, IClientChannel? channel, RequestTelemetry? telemetry, CancellationToken cancellationToken)
     {
         var reference = request.Params?["ref"] as JsonObject;
         var parameters = request.Params as JsonObject ?? [];
@@ -260,12 +260,12 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
                 }
 
                 parameters["ref"]!["name"] = prompt.OriginalKey;
-                return await ForwardToAsync(prompt.Server, request, parameters, channel, cancellationToken);
+                return await ForwardToAsync(prompt.Server, request, parameters, channel, telemetry, cancellationToken);
             case "ref/resource" when (string?)reference!["uri"] is { } uri:
                 var owner = (await FindAsync(CatalogKind.ResourceTemplates, uri, cancellationToken))?.Server ?? await OwnerOfUriAsync(uri, cancellationToken);
                 return owner is null
                     ? GatewayErrors.Create(request.Id, -32002, $"Resource not found: {uri}", new JsonObject { ["uri"] = uri })
-                    : await ForwardToAsync(owner, request, parameters, channel, cancellationToken);
+                    : await ForwardToAsync(owner, request, parameters, channel, telemetry, cancellationToken);
             default:
                 return GatewayErrors.Create(request.Id, GatewayErrors.InvalidParams, "completion/complete needs ref.type ref/prompt (with name) or ref/resource (with uri)");
         }
@@ -285,7 +285,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         return new JsonRpcResponse { Id = request.Id, Result = new JsonObject() };
     }
 
-    private async Task<JsonRpcMessage> ForwardToAsync(string server, JsonRpcRequest request, JsonNode? parameters, IClientChannel? channel, CancellationToken cancellationToken)
+    private async Task<JsonRpcMessage> ForwardToAsync(string server, JsonRpcRequest request, JsonNode? parameters, IClientChannel? channel, RequestTelemetry? telemetry, CancellationToken cancellationToken)
     {
         if (Member(server) is not { } member)
         {
@@ -293,7 +293,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         }
 
         var forwarded = new JsonRpcRequest { Id = request.Id, Method = request.Method, Params = parameters };
-        return await members.LinkFor(member).ForwardAsync(forwarded, channel, cancellationToken, members.Requester);
+        return await members.LinkFor(member).ForwardAsync(forwarded, channel, cancellationToken, members.Requester, telemetry);
     }
 
     private ServerConfig? Member(string name)

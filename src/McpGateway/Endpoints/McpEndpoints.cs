@@ -108,7 +108,8 @@ internal sealed class McpEndpoints(
 
         if (message is JsonRpcRequest request)
         {
-            ForwardFunc forward = (stream, cancellationToken) => pipeline.InvokeAsync(new ForwardContext(target, request, stream, session, cancellationToken));
+            var inbound = InboundRequest.From(context.Request);
+            ForwardFunc forward = (stream, cancellationToken) => pipeline.InvokeAsync(new ForwardContext(target, request, stream, session, cancellationToken) { Inbound = inbound });
             if (session.IsResumable && RequestGuards.Accepts(context.Request, "text/event-stream"))
             {
                 await RespondResumableAsync(context, session, request, forward);
@@ -128,7 +129,11 @@ internal sealed class McpEndpoints(
     private async Task InitializeAsync(HttpContext context, SessionTarget target, JsonRpcRequest initialize)
     {
         var session = sessions.Create(target, legacySse: false);
-        var answer = await session.InitializeAsync(initialize, context.RequestAborted);
+        var answer = await pipeline.InvokeAsync(new ForwardContext(target, initialize, null, session, context.RequestAborted)
+        {
+            Inbound = InboundRequest.From(context.Request),
+            Handler = c => c.Session!.InitializeAsync(c.Request, c.Aborted),
+        });
         if (answer is JsonRpcError)
         {
             await sessions.CloseAsync(session, "initialize failed");
@@ -177,22 +182,31 @@ internal sealed class McpEndpoints(
             return;
         }
 
+        var inbound = InboundRequest.From(context.Request);
         await RespondAsync(context, request, async (stream, cancellationToken) =>
         {
             JsonRpcMessage answer;
             if (target is ViewTarget viewTarget)
             {
                 var view = sharedLinks.ViewFor(viewTarget);
-                answer = request.Method == McpMethods.ServerDiscover
-                    ? Discover(request, await view.InitializeResultAsync(ProtocolVersions.V2026_07_28, cancellationToken))
-                    : await pipeline.InvokeAsync(new ForwardContext(target, request, stream, null, cancellationToken) { StatelessView = view });
+                answer = await pipeline.InvokeAsync(new ForwardContext(target, request, stream, null, cancellationToken)
+                {
+                    StatelessView = view,
+                    Inbound = inbound,
+                    Handler = request.Method == McpMethods.ServerDiscover
+                        ? async c => Discover(c.Request, await view.InitializeResultAsync(ProtocolVersions.V2026_07_28, c.Aborted))
+                        : null,
+                });
             }
             else
             {
                 var link = sharedLinks.For(((ServerTarget)target).Server);
-                answer = request.Method == McpMethods.ServerDiscover
-                    ? await DiscoverAsync(link, request, stream, cancellationToken)
-                    : await pipeline.InvokeAsync(new ForwardContext(target, request, stream, null, cancellationToken) { Link = link });
+                answer = await pipeline.InvokeAsync(new ForwardContext(target, request, stream, null, cancellationToken)
+                {
+                    Link = link,
+                    Inbound = inbound,
+                    Handler = request.Method == McpMethods.ServerDiscover ? c => DiscoverAsync(link, c.Request, stream, c.Aborted) : null,
+                });
             }
 
             return MarkComplete(answer);
@@ -565,10 +579,16 @@ internal sealed class McpEndpoints(
         switch (message)
         {
             case JsonRpcRequest { Method: McpMethods.Initialize } initialize:
-                _ = AnswerOnStreamAsync(session, () => session.InitializeAsync(initialize, CancellationToken.None));
+                var initializeInbound = InboundRequest.From(context.Request);
+                _ = AnswerOnStreamAsync(session, () => pipeline.InvokeAsync(new ForwardContext(target, initialize, null, session, CancellationToken.None)
+                {
+                    Inbound = initializeInbound,
+                    Handler = c => c.Session!.InitializeAsync(c.Request, c.Aborted),
+                }));
                 break;
             case JsonRpcRequest request:
-                _ = AnswerOnStreamAsync(session, () => pipeline.InvokeAsync(new ForwardContext(target, request, session.LegacyStream, session, CancellationToken.None)));
+                var inbound = InboundRequest.From(context.Request);
+                _ = AnswerOnStreamAsync(session, () => pipeline.InvokeAsync(new ForwardContext(target, request, session.LegacyStream, session, CancellationToken.None) { Inbound = inbound }));
                 break;
             default:
                 await session.AcceptFromClientAsync(message, context.RequestAborted);

@@ -3,6 +3,7 @@ using System.Net;
 using McpGateway.Aggregation;
 using McpGateway.Configuration;
 using McpGateway.Endpoints;
+using McpGateway.Observability;
 using McpGateway.Observability.Prometheus;
 using McpGateway.Policy;
 using McpGateway.Sessions;
@@ -10,6 +11,7 @@ using McpGateway.Upstreams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace McpGateway.Hosting;
@@ -29,9 +31,12 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<LastKnownLists>();
         services.AddSingleton<SharedLinks>();
         services.AddHostedService(sp => sp.GetRequiredService<SharedLinks>());
+        services.AddMetrics();
+        services.TryAddSingleton<ICircuitStateSource, NoCircuitStates>();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<IForwardFilter, TelemetryFilter>(); // first: the outermost filter
         services.AddSingleton<ForwardPipeline>();
         services.AddSingleton<McpEndpoints>();
-        services.AddMetrics();
         services.AddSingleton(sp => new PrometheusCollector(sp.GetRequiredService<IMeterFactory>()));
         return services;
     }

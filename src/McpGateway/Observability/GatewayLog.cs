@@ -89,4 +89,11 @@ internal static partial class GatewayLog
 
     [LoggerMessage(3004, LogLevel.Trace, "session {SessionId} ← {Payload}")]
     public static partial void ClientMessage(ILogger logger, string sessionId, string payload);
+
+    // 31xx: one event per completed client request (the access log); property names become snake_case in JSON logs.
+    [LoggerMessage(3100, LogLevel.Information, "{Method} {Tool} by {ClientId} (tenant {Tenant}) via view '{View}' server '{Server}': {Status} in {DurationMs} ms, trace {TraceId}")]
+    public static partial void RequestCompleted(ILogger logger, string clientId, string? tenant, string view, string server, string method, string? tool, double durationMs, string status, string? traceId);
+
+    [LoggerMessage(3101, LogLevel.Trace, "{Method} request {Request} answered with {Response}, trace {TraceId}")]
+    public static partial void RequestPayloads(ILogger logger, string method, string request, string response, string? traceId);
 }

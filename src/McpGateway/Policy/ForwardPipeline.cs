@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using McpGateway.Aggregation;
+using McpGateway.Observability;
 using McpGateway.Sessions;
 using McpGateway.Upstreams;
 using ModelContextProtocol.Protocol;
@@ -26,6 +28,15 @@ internal sealed class ForwardContext(SessionTarget target, JsonRpcRequest reques
     public ViewSession? StatelessView { get; init; }
 
     public CancellationToken Aborted { get; } = aborted;
+
+    /// <summary>Answers the request instead of forwarding it (initialize, server/discover); such requests still pass every filter.</summary>
+    public ForwardDelegate? Handler { get; init; }
+
+    /// <summary>Trace headers and body size of the HTTP request that carried the message.</summary>
+    public InboundRequest Inbound { get; init; } = new(null, null, -1);
+
+    /// <summary>Set by the telemetry filter; the upstream link fills in which server handled the request.</summary>
+    public RequestTelemetry? Telemetry { get; set; }
 }
 
 internal delegate Task<JsonRpcMessage> ForwardDelegate(ForwardContext context);
@@ -47,7 +58,17 @@ internal sealed class ForwardPipeline
         foreach (var filter in filters.Reverse())
         {
             var inner = next;
-            next = context => filter.InvokeAsync(context, inner);
+            if (filter is TelemetryFilter)
+            {
+                // It opens the request's own span; a span of its own would only wrap that one.
+                next = context => filter.InvokeAsync(context, inner);
+                continue;
+            }
+
+            var spanName = filter.GetType().Name;
+            next = context => GatewayTelemetry.Source.HasListeners()
+                ? InvokeTracedAsync(filter, spanName, context, inner)
+                : filter.InvokeAsync(context, inner);
         }
 
         _entry = next;
@@ -55,8 +76,23 @@ internal sealed class ForwardPipeline
 
     public Task<JsonRpcMessage> InvokeAsync(ForwardContext context) => _entry(context);
 
+    private static async Task<JsonRpcMessage> InvokeTracedAsync(IForwardFilter filter, string spanName, ForwardContext context, ForwardDelegate next)
+    {
+        using var activity = GatewayTelemetry.Source.StartActivity(spanName, ActivityKind.Internal);
+        try
+        {
+            return await filter.InvokeAsync(context, next);
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+    }
+
     private static Task<JsonRpcMessage> ForwardAsync(ForwardContext context) =>
-        context.Session?.ForwardRequestAsync(context.Request, context.Channel, context.Aborted)
-        ?? context.StatelessView?.HandleAsync(context.Request, context.Channel, context.Aborted)
-        ?? context.Link!.ForwardAsync(context.Request, context.Channel, context.Aborted);
+        context.Handler?.Invoke(context)
+        ?? context.Session?.ForwardRequestAsync(context.Request, context.Channel, context.Aborted, context.Telemetry)
+        ?? context.StatelessView?.HandleAsync(context.Request, context.Channel, context.Aborted, context.Telemetry)
+        ?? context.Link!.ForwardAsync(context.Request, context.Channel, context.Aborted, telemetry: context.Telemetry);
 }

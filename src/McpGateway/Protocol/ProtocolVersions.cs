@@ -39,6 +39,8 @@ internal static class McpMethods
     public const string SamplingCreateMessage = "sampling/createMessage";
     public const string ElicitationCreate = "elicitation/create";
     public const string RootsList = "roots/list";
+    public const string ToolsList = "tools/list";
+    public const string ToolsCall = "tools/call";
 
     /// <summary>Reserved <c>_meta</c> keys of the 2026-07-28 revision.</summary>
     public const string MetaProtocolVersion = "io.modelcontextprotocol/protocolVersion";

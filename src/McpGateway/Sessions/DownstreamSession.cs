@@ -35,14 +35,16 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
     private int _disposed;
 
     private readonly GatewayOptions _options;
+    private readonly GatewayMetrics _metrics;
     private readonly UpstreamConnector _connector;
     private readonly SharedLinks _shared;
     private readonly ConcurrentDictionary<string, UpstreamLink> _links = new(StringComparer.Ordinal);
     private readonly ViewSession? _view;
     private ClientHello _hello = new([], PreferModern: false);
 
-    public DownstreamSession(string id, SessionTarget target, GatewayOptions options, bool legacySse, UpstreamConnector connector, SharedLinks shared, LastKnownLists lastKnown, ILogger logger, TimeProvider time)
+    public DownstreamSession(string id, SessionTarget target, GatewayOptions options, bool legacySse, UpstreamConnector connector, SharedLinks shared, LastKnownLists lastKnown, ILogger logger, TimeProvider time, GatewayMetrics metrics)
     {
+        _metrics = metrics;
         Id = id;
         Target = target;
         IsLegacySse = legacySse;
@@ -73,7 +75,7 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
     /// <summary>The link to one member: this session's own, or the server's shared one (sessionMode: shared).</summary>
     public UpstreamLink LinkFor(ServerConfig member) => member.Sessions == SessionMode.Shared
         ? _links.GetOrAdd(member.Name, _ => _shared.For(member))
-        : _links.GetOrAdd(member.Name, _ => new UpstreamLink(member, _options, _hello, _connector, this, _logger, _time));
+        : _links.GetOrAdd(member.Name, _ => new UpstreamLink(member, _options, _hello, _connector, this, _logger, _time, _metrics));
 
     /// <summary>The legacy HTTP+SSE transport: every message to the client, answers included, goes down one stream.</summary>
     public bool IsLegacySse { get; }
@@ -154,7 +156,7 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
     }
 
     /// <summary>Forwards a request. Answers <c>ping</c> itself.</summary>
-    public async Task<JsonRpcMessage> ForwardRequestAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken)
+    public async Task<JsonRpcMessage> ForwardRequestAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken, RequestTelemetry? telemetry = null)
     {
         Touch();
         if (request.Method == McpMethods.Ping)
@@ -163,8 +165,8 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
         }
 
         var answer = _view is not null
-            ? await _view.HandleAsync(request, channel, cancellationToken)
-            : await LinkFor(((ServerTarget)Target).Server).ForwardAsync(request, channel, cancellationToken, this);
+            ? await _view.HandleAsync(request, channel, cancellationToken, telemetry)
+            : await LinkFor(((ServerTarget)Target).Server).ForwardAsync(request, channel, cancellationToken, this, telemetry);
         Touch();
         return answer;
     }

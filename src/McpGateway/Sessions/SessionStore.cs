@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace McpGateway.Sessions;
 
 /// <summary>Every live downstream session by id; expires idle ones and closes all of them (and their upstreams) at shutdown.</summary>
-internal sealed class SessionStore(UpstreamConnector connector, SharedLinks sharedLinks, LastKnownLists lastKnown, IGatewayConfigProvider config, ILoggerFactory loggerFactory, TimeProvider time) : IHostedService, IAsyncDisposable
+internal sealed class SessionStore(UpstreamConnector connector, SharedLinks sharedLinks, LastKnownLists lastKnown, IGatewayConfigProvider config, ILoggerFactory loggerFactory, TimeProvider time, GatewayMetrics metrics) : IHostedService, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, DownstreamSession> _sessions = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Sessions");
@@ -23,8 +23,9 @@ internal sealed class SessionStore(UpstreamConnector connector, SharedLinks shar
     public DownstreamSession Create(SessionTarget target, bool legacySse)
     {
         var id = NewSessionId();
-        var session = new DownstreamSession(id, target, config.Current.Gateway, legacySse, connector, sharedLinks, lastKnown, _logger, time);
+        var session = new DownstreamSession(id, target, config.Current.Gateway, legacySse, connector, sharedLinks, lastKnown, _logger, time, metrics);
         _sessions[id] = session;
+        metrics.SessionOpened(TargetLabel(target));
         GatewayLog.SessionCreated(_logger, id, target.DisplayName, legacySse ? "sse" : "streamable-http");
         return session;
     }
@@ -37,10 +38,19 @@ internal sealed class SessionStore(UpstreamConnector connector, SharedLinks shar
     {
         if (_sessions.TryRemove(new KeyValuePair<string, DownstreamSession>(session.Id, session)))
         {
+            metrics.SessionClosed(TargetLabel(session.Target));
             await session.DisposeAsync();
             GatewayLog.SessionClosed(_logger, session.Id, session.Target.DisplayName, reason);
         }
     }
+
+    /// <summary>The <c>target</c> label of <c>mcp_gateway_sessions_active</c>.</summary>
+    private static string TargetLabel(SessionTarget target) => target switch
+    {
+        ViewTarget { IsDefault: true } => "default",
+        ViewTarget => "virtual",
+        _ => "server",
+    };
 
     /// <summary>128 random bits, URL-safe: unguessable and valid in a header.</summary>
     private static string NewSessionId() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -15,14 +15,14 @@ namespace McpGateway.Sessions;
 /// stateless (2026-07-28) clients, which have no session to bind to. Server→client requests cannot be relayed on a
 /// shared link and are refused with a clear error; list changes invalidate the stateless views' catalogs.
 /// </summary>
-internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigProvider config, LastKnownLists lastKnown, ILoggerFactory loggerFactory, TimeProvider time) : IUpstreamLinkOwner, IHostedService
+internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigProvider config, LastKnownLists lastKnown, ILoggerFactory loggerFactory, TimeProvider time, GatewayMetrics metrics) : IUpstreamLinkOwner, IHostedService
 {
     private readonly ConcurrentDictionary<string, UpstreamLink> _links = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ViewSession> _views = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Sessions");
 
     public UpstreamLink For(ServerConfig server) =>
-        _links.GetOrAdd(server.Name, _ => new UpstreamLink(server, config.Current.Gateway, ClientHello.Gateway(preferModern: true), connector, this, _logger, time));
+        _links.GetOrAdd(server.Name, _ => new UpstreamLink(server, config.Current.Gateway, ClientHello.Gateway(preferModern: true), connector, this, _logger, time, metrics));
 
     public bool Owns(UpstreamLink link) => _links.TryGetValue(link.Server.Name, out var shared) && ReferenceEquals(shared, link);
 

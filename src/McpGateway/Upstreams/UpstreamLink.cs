@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using McpGateway.Configuration;
 using McpGateway.Observability;
@@ -33,6 +34,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     private readonly IUpstreamLinkOwner _owner;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly GatewayMetrics _metrics;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly ConcurrentDictionary<long, InFlight> _byUpstreamId = new();
     // Keyed by requester too: on a shared link, two clients may both use id 1.
@@ -46,8 +48,9 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     private DateTimeOffset _connectedAt;
     private int _disposed;
 
-    public UpstreamLink(ServerConfig server, GatewayOptions options, ClientHello hello, UpstreamConnector connector, IUpstreamLinkOwner owner, ILogger logger, TimeProvider time)
+    public UpstreamLink(ServerConfig server, GatewayOptions options, ClientHello hello, UpstreamConnector connector, IUpstreamLinkOwner owner, ILogger logger, TimeProvider time, GatewayMetrics metrics)
     {
+        _metrics = metrics;
         Server = server;
         RequestTimeout = server.RequestTimeout ?? options.RequestTimeout;
         ConnectTimeout = server.ConnectTimeout ?? options.ConnectTimeout;
@@ -113,11 +116,13 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
                 _current = session;
                 _connectedAt = _time.GetUtcNow();
                 _ = WatchAsync(session);
+                _metrics.ServerReachable(Server.Name);
                 return session;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 RecordFailure();
+                _metrics.ServerUnreachable(Server.Name);
                 throw ex as UpstreamException ?? new UpstreamException(Server.Name, UpstreamSession.Describe(ex));
             }
         }
@@ -131,8 +136,10 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     /// Forwards one client request and returns the answer carrying the client's id. Upstream failures come back as
     /// JSON-RPC errors naming the server, never as exceptions; only the client's own cancellation throws.
     /// </summary>
-    public async Task<JsonRpcMessage> ForwardAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken, object? requester = null)
+    /// <param name="telemetry">The client request's telemetry, told that this server handled it; null for the gateway's own requests.</param>
+    public async Task<JsonRpcMessage> ForwardAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken, object? requester = null, RequestTelemetry? telemetry = null)
     {
+        telemetry?.Routed(Server.Name, request.Method == McpMethods.ToolsCall ? _metrics.ToolLabel(Server.Name, request.Params) : null);
         for (var attempt = 0; ; attempt++)
         {
             UpstreamSession session;
@@ -146,13 +153,23 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
             }
 
             var parameters = PrepareParams(request.Params);
+            using var activity = StartUpstreamActivity(request);
+            if (activity is { Recorded: true })
+            {
+                // Only a sampled span is worth telling the upstream about; otherwise the payload stays as the client sent it.
+                parameters = TraceContextPropagation.InjectMeta(parameters, activity);
+            }
+
             var inFlight = new InFlight(request.Id, channel, session);
             inFlight.OriginalProgressToken = SwapProgressToken(parameters, inFlight);
             JsonRpcMessage answer;
+            var sentAt = _time.GetTimestamp();
             try
             {
+                // Activity.Current is the upstream span here, so an HTTP transport's request carries it as traceparent.
                 answer = await session.SendRequestAsync(request.Method, parameters, RequestTimeout, upstreamId =>
                 {
+                    activity?.SetTag("jsonrpc.request.id", upstreamId);
                     inFlight.UpstreamId = upstreamId;
                     _byUpstreamId[upstreamId] = inFlight;
                     _byDownstreamId[(requester, request.Id)] = inFlight;
@@ -167,6 +184,9 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
                     _byProgressToken.TryRemove(token, out _);
                 }
             }
+
+            _metrics.RecordServerLatency(Server.Name, request.Method, _time.GetElapsedTime(sentAt).TotalSeconds);
+            ObserveAnswer(request.Method, answer, activity);
 
             // An expired HTTP session never saw the request: open a new one and send it again, once.
             if (answer is JsonRpcError && session.Expired && attempt == 0 && !cancellationToken.IsCancellationRequested)
@@ -262,6 +282,47 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
         return latest?.Channel;
     }
 
+    /// <summary>The client span of one upstream call, a child of the client request's span; null when nobody listens.</summary>
+    private Activity? StartUpstreamActivity(JsonRpcRequest request)
+    {
+        if (!GatewayTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = GatewayTelemetry.Source.StartActivity(request.Method + " " + Server.Name, ActivityKind.Client);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("mcp.method.name", request.Method);
+            activity.SetTag("gateway.server", Server.Name);
+            activity.SetTag("network.transport", Server.Transport == ServerTransport.Stdio ? "pipe" : "tcp");
+            activity.SetTag("mcp.protocol.version", Handshake?.ProtocolVersion);
+            if (request.Method == McpMethods.ToolsCall && request.Params is JsonObject parameters && parameters["name"] is JsonValue name && name.TryGetValue(out string? tool))
+            {
+                activity.SetTag("gen_ai.tool.name", tool);
+            }
+        }
+
+        return activity;
+    }
+
+    /// <summary>Marks a failed upstream call on its span, and learns tool names for the bounded tool label.</summary>
+    private void ObserveAnswer(string method, JsonRpcMessage answer, Activity? activity)
+    {
+        if (answer is JsonRpcError error)
+        {
+            if (activity is not null)
+            {
+                activity.SetTag("error.type", error.Error.Code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                activity.SetStatus(ActivityStatusCode.Error, error.Error.Message);
+            }
+        }
+        else if (method == McpMethods.ToolsList && answer is JsonRpcResponse { Result: JsonObject result } && result["tools"] is JsonArray tools)
+        {
+            _metrics.LearnTools(Server.Name, tools);
+        }
+    }
+
     private JsonNode? PrepareParams(JsonNode? parameters)
     {
         if (Handshake is not { IsModern: true })
@@ -316,6 +377,8 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
 
     private async Task<UpstreamSession> ConnectAsync(CancellationToken cancellationToken)
     {
+        // Transports start long-lived receive loops here; they must not carry the span of the request that happened to connect.
+        Activity.Current = null;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
         timeout.CancelAfter(ConnectTimeout);
         UpstreamSession? session = null;
@@ -414,6 +477,8 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     /// <summary>Watches a session; when it dies on its own, schedules a restart after backoff so notifications resume.</summary>
     private async Task WatchAsync(UpstreamSession session)
     {
+        // Lives as long as the session: it must not hold on to the span of the request that connected.
+        Activity.Current = null;
         await session.Completion;
         if (session.ClosedByGateway || Volatile.Read(ref _disposed) != 0)
         {
@@ -426,6 +491,8 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
         }
 
         RecordFailure();
+        _metrics.ServerUnreachable(Server.Name);
+        _metrics.UpstreamRestarting(Server.Name);
         var delay = BackoffRemaining();
         GatewayLog.UpstreamRestartScheduled(_logger, Server.Name, session.CloseReason ?? "closed", delay.TotalMilliseconds);
         try

@@ -64,11 +64,16 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Add(new LogLine(category, logLevel, eventId.Id, formatter(state, exception), exception));
+            owner.Add(new LogLine(category, logLevel, eventId.Id, formatter(state, exception), exception) { Properties = state as IReadOnlyList<KeyValuePair<string, object?>> });
     }
 }
 
 public sealed record LogLine(string Category, LogLevel Level, int EventId, string Message, Exception? Exception)
 {
+    /// <summary>The structured properties of the event (template holes and values), when the logger passed them.</summary>
+    public IReadOnlyList<KeyValuePair<string, object?>>? Properties { get; init; }
+
+    public object? Property(string name) => Properties?.FirstOrDefault(p => p.Key == name).Value;
+
     public bool IsGateway => Category.StartsWith("McpGateway", StringComparison.Ordinal) || Category == "mcp-gateway";
 }

@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
 using McpGateway.Configuration;
+using McpGateway.Observability;
 using McpGateway.Upstreams;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace McpGateway.Tests.Upstreams;
@@ -17,7 +20,9 @@ public sealed class UpstreamLinkBackoffTests
             RestartMaxBackoff = TimeSpan.FromSeconds(2),
         };
         using var http = new HttpClient();
-        await using var link = new UpstreamLink(server, new GatewayOptions(), ClientHello.Gateway(false), new UpstreamConnector(http, NullLoggerFactory.Instance), new NoOwner(), NullLogger.Instance, TimeProvider.System);
+        await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var metrics = new GatewayMetrics(services.GetRequiredService<IMeterFactory>(), new GatewayConfigProvider(new GatewayConfig()), new NoCircuitStates());
+        await using var link = new UpstreamLink(server, new GatewayOptions(), ClientHello.Gateway(false), new UpstreamConnector(http, NullLoggerFactory.Instance), new NoOwner(), NullLogger.Instance, TimeProvider.System, metrics);
 
         var delays = Enumerable.Range(0, 7).Select(link.BackoffFor).Select(d => d.TotalMilliseconds);
 
