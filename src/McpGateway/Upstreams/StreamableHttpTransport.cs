@@ -430,7 +430,7 @@ internal sealed partial class StreamableHttpTransport : ITransport, IRequestAnsw
             }
 
             _protocolVersion = (answer.Result as JsonObject)?["protocolVersion"] is JsonValue value && value.TryGetValue(out string? version) ? version : null;
-            _standalone ??= Task.Run(ReadStandaloneAsync);
+            _standalone ??= DetachedTask.Run(ReadStandaloneAsync);
         }
         else if (request.Method == McpMethods.ServerDiscover)
         {

@@ -17,7 +17,7 @@ internal sealed class UpstreamConnector(HttpClient httpClient, ILoggerFactory lo
     {
         if (server.Transport == ServerTransport.Stdio)
         {
-            return StdioProcessTransport.Start(server, _logger, StdioGracePeriod);
+            return DetachedTask.Start(() => StdioProcessTransport.Start(server, _logger, StdioGracePeriod));
         }
 
         if (server.Transport is ServerTransport.StreamableHttp or ServerTransport.AutoDetect)

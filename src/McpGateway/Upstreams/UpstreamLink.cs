@@ -115,7 +115,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
                 var session = await ConnectAsync(cancellationToken);
                 _current = session;
                 _connectedAt = _time.GetUtcNow();
-                _ = WatchAsync(session);
+                _ = DetachedTask.Run(() => WatchAsync(session));
                 _metrics.ServerReachable(Server.Name);
                 return session;
             }
@@ -477,8 +477,6 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     /// <summary>Watches a session; when it dies on its own, schedules a restart after backoff so notifications resume.</summary>
     private async Task WatchAsync(UpstreamSession session)
     {
-        // Lives as long as the session: it must not hold on to the span of the request that connected.
-        Activity.Current = null;
         await session.Completion;
         if (session.ClosedByGateway || Volatile.Read(ref _disposed) != 0)
         {

@@ -40,7 +40,7 @@ internal sealed class UpstreamSession : IAsyncDisposable
         _transport = transport;
         Listener = listener;
         _logger = logger;
-        _ = Task.Run(ReadLoopAsync);
+        _ = DetachedTask.Run(ReadLoopAsync);
     }
 
     public string ServerName { get; }

@@ -35,6 +35,22 @@ public sealed class StdioSupervisionTests
     }
 
     [Fact]
+    public async Task StderrOfAChildStartedByARequest_DoesNotCarryThatRequestsLogScope()
+    {
+        await using var gateway = await GatewayHarness.StartDemoAsync();
+        var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("demo"));
+
+        await client.InitializeAsync();
+        var stderr = await gateway.Logs.WaitForEventAsync(1001, line => line.Message.Contains("demo server ready", StringComparison.Ordinal));
+
+        // The session was opened inside the request (its line carries the request's scope); the child's receive loops
+        // outlive that request, so their lines must not claim to belong to it.
+        var opened = await gateway.Logs.WaitForEventAsync(2001);
+        opened.ScopeValue("RequestPath").Should().Be("/servers/demo/mcp");
+        stderr.ScopeValue("RequestPath").Should().BeNull();
+    }
+
+    [Fact]
     public async Task Crash_OfOneServer_LeavesOtherServersServing()
     {
         await using var gateway = await GatewayHarness.StartAsync($"""
