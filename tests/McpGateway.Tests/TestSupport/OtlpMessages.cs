@@ -34,35 +34,27 @@ public enum SpanKind
 public static class OtlpMessages
 {
     /// <summary>ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }</summary>
-    public static List<ExportedSpan> DecodeTraces(ReadOnlySpan<byte> body)
-    {
-        var spans = new List<ExportedSpan>();
-        var reader = new ProtobufReader(body);
-        while (reader.TryReadTag(out var field, out var wire))
-        {
-            if (field == 1 && wire == WireType.LengthDelimited)
-            {
-                ReadResourceSpans(reader.ReadLengthDelimited(), spans);
-            }
-            else
-            {
-                reader.Skip(wire);
-            }
-        }
-
-        return spans;
-    }
+    public static List<ExportedSpan> DecodeTraces(ReadOnlySpan<byte> body) => ReadAll(body, resourceSpans => ReadResourceGroup(
+        resourceSpans,
+        scopeSpans => ReadScopeGroup(scopeSpans, ReadSpan, (span, scope) => span with { Scope = scope }),
+        (span, resource) => span with { Resource = resource }));
 
     /// <summary>ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }</summary>
-    public static List<ExportedMetric> DecodeMetrics(ReadOnlySpan<byte> body)
+    public static List<ExportedMetric> DecodeMetrics(ReadOnlySpan<byte> body) => ReadAll(body, resourceMetrics => ReadResourceGroup(
+        resourceMetrics,
+        scopeMetrics => ReadScopeGroup(scopeMetrics, metric => new ExportedMetric(ReadMetricName(metric), string.Empty, new Dictionary<string, string>()), (metric, scope) => metric with { Scope = scope }),
+        (metric, resource) => metric with { Resource = resource }));
+
+    /// <summary>Every <c>repeated ... = 1</c> group of an export request.</summary>
+    private static List<T> ReadAll<T>(ReadOnlySpan<byte> body, Func<ReadOnlySpan<byte>, List<T>> readGroup)
     {
-        var metrics = new List<ExportedMetric>();
+        var all = new List<T>();
         var reader = new ProtobufReader(body);
         while (reader.TryReadTag(out var field, out var wire))
         {
             if (field == 1 && wire == WireType.LengthDelimited)
             {
-                ReadResourceMetrics(reader.ReadLengthDelimited(), metrics);
+                all.AddRange(readGroup(reader.ReadLengthDelimited()));
             }
             else
             {
@@ -70,15 +62,17 @@ public static class OtlpMessages
             }
         }
 
-        return metrics;
+        return all;
     }
 
-    // ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; string schema_url = 3; }
-    private static void ReadResourceSpans(ReadOnlySpan<byte> data, List<ExportedSpan> spans)
+    /// <summary>
+    /// ResourceSpans / ResourceMetrics { Resource resource = 1; repeated ScopeSpans|ScopeMetrics = 2; string schema_url = 3; }.
+    /// The resource may follow its scopes on the wire: collect both, then join.
+    /// </summary>
+    private static List<T> ReadResourceGroup<T>(ReadOnlySpan<byte> data, Func<ReadOnlySpan<byte>, List<T>> readScopeGroup, Func<T, IReadOnlyDictionary<string, string>, T> withResource)
     {
-        // The resource may follow its spans on the wire: collect both, then join.
         var resource = new Dictionary<string, string>();
-        var found = new List<ExportedSpan>();
+        var found = new List<T>();
         var reader = new ProtobufReader(data);
         while (reader.TryReadTag(out var field, out var wire))
         {
@@ -88,7 +82,7 @@ public static class OtlpMessages
                     ReadResource(reader.ReadLengthDelimited(), resource);
                     break;
                 case (2, WireType.LengthDelimited):
-                    ReadScopeSpans(reader.ReadLengthDelimited(), found);
+                    found.AddRange(readScopeGroup(reader.ReadLengthDelimited()));
                     break;
                 default:
                     reader.Skip(wire);
@@ -96,14 +90,14 @@ public static class OtlpMessages
             }
         }
 
-        spans.AddRange(found.Select(span => span with { Resource = resource }));
+        return found.ConvertAll(item => withResource(item, resource));
     }
 
-    // ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; string schema_url = 3; }
-    private static void ReadScopeSpans(ReadOnlySpan<byte> data, List<ExportedSpan> spans)
+    /// <summary>ScopeSpans / ScopeMetrics { InstrumentationScope scope = 1; repeated Span|Metric = 2; string schema_url = 3; }</summary>
+    private static List<T> ReadScopeGroup<T>(ReadOnlySpan<byte> data, Func<ReadOnlySpan<byte>, T> readItem, Func<T, string, T> withScope)
     {
         var scope = string.Empty;
-        var found = new List<ExportedSpan>();
+        var found = new List<T>();
         var reader = new ProtobufReader(data);
         while (reader.TryReadTag(out var field, out var wire))
         {
@@ -113,7 +107,7 @@ public static class OtlpMessages
                     scope = ReadScopeName(reader.ReadLengthDelimited());
                     break;
                 case (2, WireType.LengthDelimited):
-                    found.Add(ReadSpan(reader.ReadLengthDelimited()));
+                    found.Add(readItem(reader.ReadLengthDelimited()));
                     break;
                 default:
                     reader.Skip(wire);
@@ -121,7 +115,7 @@ public static class OtlpMessages
             }
         }
 
-        spans.AddRange(found.Select(span => span with { Scope = scope }));
+        return found.ConvertAll(item => withScope(item, scope));
     }
 
     // Span { bytes trace_id = 1; bytes span_id = 2; string trace_state = 3; bytes parent_span_id = 4; string name = 5;
@@ -162,56 +156,6 @@ public static class OtlpMessages
         }
 
         return new ExportedSpan(traceId, spanId, parentSpanId, name, kind, string.Empty, attributes, new Dictionary<string, string>());
-    }
-
-    // ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; string schema_url = 3; }
-    private static void ReadResourceMetrics(ReadOnlySpan<byte> data, List<ExportedMetric> metrics)
-    {
-        var resource = new Dictionary<string, string>();
-        var found = new List<ExportedMetric>();
-        var reader = new ProtobufReader(data);
-        while (reader.TryReadTag(out var field, out var wire))
-        {
-            switch (field, wire)
-            {
-                case (1, WireType.LengthDelimited):
-                    ReadResource(reader.ReadLengthDelimited(), resource);
-                    break;
-                case (2, WireType.LengthDelimited):
-                    ReadScopeMetrics(reader.ReadLengthDelimited(), found);
-                    break;
-                default:
-                    reader.Skip(wire);
-                    break;
-            }
-        }
-
-        metrics.AddRange(found.Select(metric => metric with { Resource = resource }));
-    }
-
-    // ScopeMetrics { InstrumentationScope scope = 1; repeated Metric metrics = 2; string schema_url = 3; }
-    private static void ReadScopeMetrics(ReadOnlySpan<byte> data, List<ExportedMetric> metrics)
-    {
-        var scope = string.Empty;
-        var names = new List<string>();
-        var reader = new ProtobufReader(data);
-        while (reader.TryReadTag(out var field, out var wire))
-        {
-            switch (field, wire)
-            {
-                case (1, WireType.LengthDelimited):
-                    scope = ReadScopeName(reader.ReadLengthDelimited());
-                    break;
-                case (2, WireType.LengthDelimited):
-                    names.Add(ReadMetricName(reader.ReadLengthDelimited()));
-                    break;
-                default:
-                    reader.Skip(wire);
-                    break;
-            }
-        }
-
-        metrics.AddRange(names.Select(name => new ExportedMetric(name, scope, new Dictionary<string, string>())));
     }
 
     // Metric { string name = 1; string description = 2; string unit = 3; oneof data { Gauge gauge = 5; Sum sum = 7; ... } }

@@ -38,12 +38,8 @@ public sealed class HttpUpstreamTests
     public async Task ExpiredUpstreamSession_IsReopenedAndTheRequestRetriedTransparently()
     {
         await using var upstream = await RecordingHttpMcpServer.StartAsync();
-        await using var gateway = await GatewayHarness.StartAsync($"""
-            mcpServers:
-              remote: {"{"} url: "{upstream.Endpoint}", transport: streamable-http {"}"}
-            """);
-        var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("remote"));
-        await client.InitializeAsync();
+        await using var gateway = await StartGatewayAsync(upstream);
+        var client = await InitializedClientAsync(gateway);
         await client.CallAsync("tools/list");
 
         upstream.ForgetSessions();
@@ -57,12 +53,8 @@ public sealed class HttpUpstreamTests
     public async Task ResponseStreamBrokenBeforeTheAnswer_IsResumedWithLastEventId()
     {
         await using var upstream = await RecordingHttpMcpServer.StartAsync();
-        await using var gateway = await GatewayHarness.StartAsync($"""
-            mcpServers:
-              remote: {"{"} url: "{upstream.Endpoint}", transport: streamable-http {"}"}
-            """);
-        var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("remote"));
-        await client.InitializeAsync();
+        await using var gateway = await StartGatewayAsync(upstream);
+        var client = await InitializedClientAsync(gateway);
 
         var answer = await client.CallAsync("tools/call", new JsonObject { ["name"] = "broken_stream" });
 
@@ -74,12 +66,8 @@ public sealed class HttpUpstreamTests
     public async Task HttpErrorWithJsonRpcBody_IsRelayedAsThatError()
     {
         await using var upstream = await RecordingHttpMcpServer.StartAsync();
-        await using var gateway = await GatewayHarness.StartAsync($"""
-            mcpServers:
-              remote: {"{"} url: "{upstream.Endpoint}", transport: streamable-http {"}"}
-            """);
-        var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("remote"));
-        await client.InitializeAsync();
+        await using var gateway = await StartGatewayAsync(upstream);
+        var client = await InitializedClientAsync(gateway);
 
         var answer = await client.CallAsync("tools/call", new JsonObject { ["name"] = "rejected" });
         var afterwards = await client.CallAsync("tools/list");
@@ -93,12 +81,8 @@ public sealed class HttpUpstreamTests
     public async Task TimedOutRequest_ClosesItsUpstreamHttpRequest()
     {
         await using var upstream = await RecordingHttpMcpServer.StartAsync();
-        await using var gateway = await GatewayHarness.StartAsync($"""
-            mcpServers:
-              remote: {"{"} url: "{upstream.Endpoint}", transport: streamable-http, requestTimeout: 300ms {"}"}
-            """);
-        var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("remote"));
-        await client.InitializeAsync();
+        await using var gateway = await StartGatewayAsync(upstream, "requestTimeout: 300ms");
+        var client = await InitializedClientAsync(gateway);
 
         var answer = await client.CallAsync("tools/call", new JsonObject { ["name"] = "hang" });
 
@@ -153,6 +137,19 @@ public sealed class HttpUpstreamTests
         ((string?)answer.Last["error"]!["message"]).Should().Contain("'mute'").And.Contain("within 1 s");
         silent.Stop();
         accepted.ForEach(c => c.Dispose());
+    }
+
+    /// <summary>A gateway with one Streamable HTTP server <c>remote</c> in front of <paramref name="upstream"/>.</summary>
+    private static Task<GatewayHarness> StartGatewayAsync(RecordingHttpMcpServer upstream, string settings = "") => GatewayHarness.StartAsync($"""
+        mcpServers:
+          remote: {"{"} url: "{upstream.Endpoint}", transport: streamable-http{(settings.Length > 0 ? ", " + settings : string.Empty)} {"}"}
+        """);
+
+    private static async Task<McpHttpTestClient> InitializedClientAsync(GatewayHarness gateway)
+    {
+        var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("remote"));
+        await client.InitializeAsync();
+        return client;
     }
 
     private static JsonObject InitializeRequest() => new()
