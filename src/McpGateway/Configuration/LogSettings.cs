@@ -78,38 +78,48 @@ internal static class LogSettings
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(getVariable);
         error = null;
-        foreach (var (source, text) in new[] { (FormatVariable, getVariable(FormatVariable)), ("--log-format", formatOption) })
+        if (Override<LogFormat>(FormatVariable, getVariable(FormatVariable), "--log-format", formatOption, "log format", FormatValues, TryParseFormat, ref error) is { } format)
         {
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
-            if (!TryParseFormat(text, out var format))
-            {
-                error = $"{source}: `{text}` is not a log format; use {FormatValues}";
-                return null;
-            }
-
             options = options with { LogFormat = format };
         }
 
-        foreach (var (source, text) in new[] { (LevelVariable, getVariable(LevelVariable)), ("--log-level", levelOption) })
+        if (Override<LogLevel>(LevelVariable, getVariable(LevelVariable), "--log-level", levelOption, "log level", LevelValues, TryParseLevel, ref error) is { } level)
         {
-            if (string.IsNullOrWhiteSpace(text))
+            options = options with { LogLevel = level };
+        }
+
+        if (error is not null)
+        {
+            return null;
+        }
+
+        return options;
+    }
+
+    /// <summary>Parses a value the way <c>TryParse</c> methods do.</summary>
+    public delegate bool TryParse<T>(string text, out T value);
+
+    /// <summary>The option's value, else the variable's, else null; a value that does not parse sets <paramref name="error"/>.</summary>
+    private static T? Override<T>(string variable, string? variableText, string option, string? optionText, string what, string values, TryParse<T> parse, ref string? error)
+        where T : struct
+    {
+        T? chosen = null;
+        foreach (var (source, text) in new[] { (variable, variableText), (option, optionText) })
+        {
+            if (string.IsNullOrWhiteSpace(text) || error is not null)
             {
                 continue;
             }
 
-            if (!TryParseLevel(text, out var level))
+            if (!parse(text, out var value))
             {
-                error = $"{source}: `{text}` is not a log level; use {LevelValues}";
+                error = $"{source}: `{text}` is not a {what}; use {values}";
                 return null;
             }
 
-            options = options with { LogLevel = level };
+            chosen = value;
         }
 
-        return options;
+        return chosen;
     }
 }
