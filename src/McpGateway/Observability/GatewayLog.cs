@@ -91,7 +91,7 @@ internal static partial class GatewayLog
     public static partial void ClientMessage(ILogger logger, string sessionId, string payload);
 
     // 31xx: one event per completed client request (the access log); property names become snake_case in JSON logs.
-    [LoggerMessage(3100, LogLevel.Information, "{Method} {Tool} by {ClientId} (tenant {Tenant}) via view '{View}' server '{Server}': {Status} in {DurationMs} ms, trace {TraceId}")]
+    [LoggerMessage(3100, LogLevel.Information, "{Method} {Tool} {Status} in {DurationMs} ms; view={View} server={Server} client={ClientId} tenant={Tenant} trace={TraceId}")]
     public static partial void RequestCompleted(ILogger logger, string clientId, string? tenant, string view, string server, string method, string? tool, double durationMs, string status, string? traceId);
 
     [LoggerMessage(3101, LogLevel.Trace, "{Method} request {Request} answered with {Response}, trace {TraceId}")]
