@@ -26,7 +26,6 @@ internal sealed class ConfigFileWatcher(string path, GatewayConfigProvider provi
     private readonly List<FileSystemWatcher> _watchers = [];
     private PosixSignalRegistration? _hangup;
     private Task? _loop;
-    private long _events;
     private int _immediate;
 
     /// <summary>The start-up settings as the file states them (the running snapshot may carry command-line overrides).</summary>
@@ -103,7 +102,6 @@ internal sealed class ConfigFileWatcher(string path, GatewayConfigProvider provi
     /// <summary>Asks for a reload; <paramref name="immediate"/> skips the debounce (SIGHUP: the operator says the file is complete).</summary>
     public void Trigger(bool immediate)
     {
-        Interlocked.Increment(ref _events);
         if (immediate)
         {
             Interlocked.Exchange(ref _immediate, 1);
@@ -120,29 +118,41 @@ internal sealed class ConfigFileWatcher(string path, GatewayConfigProvider provi
             {
                 await _signal.WaitAsync(cancellationToken);
 
-                // Debounce: wait until no event arrived for a whole period. SIGHUP does not wait.
+                // Debounce: reload once no event arrived for a whole period. SIGHUP does not wait.
                 var trigger = "file changed";
-                long seen;
-                do
+                while (true)
                 {
-                    seen = Interlocked.Read(ref _events);
                     if (Interlocked.Exchange(ref _immediate, 0) == 1)
                     {
                         trigger = "SIGHUP";
                         break;
                     }
 
-                    await Task.Delay(provider.Current.Gateway.ReloadDebounce, time, cancellationToken);
+                    using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    var elapsed = Task.Delay(provider.Current.Gateway.ReloadDebounce, time, quiet.Token);
+                    var first = await Task.WhenAny(_signal.WaitAsync(quiet.Token), elapsed);
+                    await quiet.CancelAsync();
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (first == elapsed)
+                    {
+                        break;
+                    }
                 }
-                while (Interlocked.Read(ref _events) != seen);
 
                 // The events of this burst are covered by this reload.
-                while (_signal.CurrentCount > 0)
+                while (_signal.Wait(0, CancellationToken.None))
                 {
-                    await _signal.WaitAsync(cancellationToken);
                 }
 
-                Reload(trigger);
+                try
+                {
+                    Reload(trigger);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Keep watching: the next edit may fix whatever went wrong.
+                    GatewayLog.ConfigReloadRejected(_logger, _path, state.Current.Version, $"reload failed: {ex.Message}");
+                }
             }
         }
         catch (OperationCanceledException)
