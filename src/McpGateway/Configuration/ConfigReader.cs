@@ -21,7 +21,7 @@ internal sealed partial class ConfigReader(
     private static readonly string[] GatewayKeys =
     [
         "listen", "maxRequestBodyBytes", "requestTimeout", "connectTimeout", "sessionIdleTimeout", "resumeWindow", "allowedOrigins", "allowAnonymous",
-        "toolNameSeparator", "pageSize", "logFormat", "logLevel",
+        "toolNameSeparator", "pageSize", "logFormat", "logLevel", "reloadDebounce",
     ];
 
     /// <summary>The separator server names are checked against; null when <c>gateway.toolNameSeparator</c> is invalid (already an error).</summary>
@@ -128,6 +128,7 @@ internal sealed partial class ConfigReader(
                 "connectTimeout" => ReadDuration(value, keyPath) is { } connect ? options with { ConnectTimeout = connect } : options,
                 "sessionIdleTimeout" => ReadDuration(value, keyPath) is { } idle ? options with { SessionIdleTimeout = idle } : options,
                 "resumeWindow" => ReadDuration(value, keyPath) is { } resume ? options with { ResumeWindow = resume } : options,
+                "reloadDebounce" => ReadDuration(value, keyPath) is { } debounce ? options with { ReloadDebounce = debounce } : options,
                 "allowedOrigins" => ReadOrigins(value, keyPath) is { } origins ? options with { AllowedOrigins = origins } : options,
                 "allowAnonymous" => ReadBoolean(value, keyPath) is { } anonymous ? options with { AllowAnonymous = anonymous } : options,
                 "toolNameSeparator" => ReadSeparator(value, keyPath) is { } separator ? options with { ToolNameSeparator = separator } : options,

@@ -103,6 +103,9 @@ public sealed record GatewayOptions
     /// <summary>How long a dropped SSE response stream (2025-11-25 sessions) may be resumed with Last-Event-ID before its upstream work is cancelled.</summary>
     public TimeSpan ResumeWindow { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long the config file must stay quiet after a change before it is reloaded (editors write in bursts).</summary>
+    public TimeSpan ReloadDebounce { get; init; } = TimeSpan.FromMilliseconds(300);
+
     /// <summary>Browser origins allowed besides loopback ones. <c>*</c> allows any.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 

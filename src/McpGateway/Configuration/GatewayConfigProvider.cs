@@ -12,15 +12,20 @@ public interface IGatewayConfigProvider
 /// <summary>Holds the snapshot; <see cref="Update"/> is the seam hot reload will use.</summary>
 public sealed class GatewayConfigProvider(GatewayConfig initial) : IGatewayConfigProvider
 {
+    private readonly Lock _updating = new();
     private GatewayConfig _current = initial;
 
     public GatewayConfig Current => Volatile.Read(ref _current);
 
     public event Action<GatewayConfig>? Changed;
 
+    /// <summary>Swaps in <paramref name="next"/>; updates (file watcher, admin API) are applied one at a time, in order.</summary>
     public void Update(GatewayConfig next)
     {
-        Volatile.Write(ref _current, next);
-        Changed?.Invoke(next);
+        lock (_updating)
+        {
+            Volatile.Write(ref _current, next);
+            Changed?.Invoke(next);
+        }
     }
 }

@@ -14,7 +14,8 @@ namespace McpGateway.Hosting;
 /// <summary>Builds the gateway's web application; used by <c>serve</c> and by the tests (Kestrel on port 0).</summary>
 public static class GatewayApp
 {
-    public static WebApplication Build(GatewayConfig config, string? urls = null, Action<ILoggingBuilder>? configureLogging = null)
+    /// <param name="watchConfigFile">The file <paramref name="config"/> was loaded from, to reload it when it changes; null for none.</param>
+    public static WebApplication Build(GatewayConfig config, string? urls = null, Action<ILoggingBuilder>? configureLogging = null, string? watchConfigFile = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(urls ?? config.Gateway.Listen);
@@ -54,6 +55,10 @@ public static class GatewayApp
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.AddMcpGateway(config);
+        if (watchConfigFile is not null)
+        {
+            builder.Services.AddConfigFileWatcher(watchConfigFile);
+        }
 
         var app = builder.Build();
         app.MapMcpGateway();

@@ -118,7 +118,7 @@ public static class GatewayCommandLine
             return BadInput;
         }
 
-        await using var app = GatewayApp.Build(config, listen);
+        await using var app = GatewayApp.Build(config, listen, watchConfigFile: file.FullName);
         try
         {
             await app.RunAsync(cancellationToken);

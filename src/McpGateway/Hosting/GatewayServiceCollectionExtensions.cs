@@ -25,6 +25,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddOtlpExport(config.Observability);
         services.AddSingleton(new GatewayConfigProvider(config));
         services.AddSingleton<IGatewayConfigProvider>(sp => sp.GetRequiredService<GatewayConfigProvider>());
+        services.AddSingleton<ConfigReloadState>();
         services.AddSingleton(sp => new UpstreamConnector(CreateUpstreamHttpClient(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<SessionStore>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionStore>());
@@ -38,6 +39,14 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ForwardPipeline>();
         services.AddSingleton<McpEndpoints>();
         services.AddSingleton(sp => new PrometheusCollector(sp.GetRequiredService<IMeterFactory>()));
+        return services;
+    }
+
+    /// <summary>Reloads the snapshot when <paramref name="configFile"/> changes or on SIGHUP (<c>serve --config</c>).</summary>
+    public static IServiceCollection AddConfigFileWatcher(this IServiceCollection services, string configFile)
+    {
+        services.AddHostedService(sp => new ConfigFileWatcher(configFile, sp.GetRequiredService<GatewayConfigProvider>(),
+            sp.GetRequiredService<ConfigReloadState>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         return services;
     }
 

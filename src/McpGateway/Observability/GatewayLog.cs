@@ -77,6 +77,28 @@ internal static partial class GatewayLog
     [LoggerMessage(2503, LogLevel.Warning, "view {View}: '{Name}' is offered by {Owner} and {Other}; the first keeps it")]
     public static partial void ViewCollision(ILogger logger, string view, string name, string owner, string other);
 
+    // 26xx: config hot reload
+    [LoggerMessage(2600, LogLevel.Information, "config reloaded from {Source} (version {Version}): {Summary}")]
+    public static partial void ConfigReloadApplied(ILogger logger, string source, int version, string summary);
+
+    [LoggerMessage(2601, LogLevel.Error, "config reload from {Source} rejected; still serving version {Version}. {Errors}")]
+    public static partial void ConfigReloadRejected(ILogger logger, string source, int version, string errors);
+
+    [LoggerMessage(2602, LogLevel.Warning, "config reload: {Setting} changed; it takes effect at the next start")]
+    public static partial void ConfigReloadNeedsRestart(ILogger logger, string setting);
+
+    [LoggerMessage(2603, LogLevel.Debug, "config file {Source} unchanged ({Trigger}); nothing to reload")]
+    public static partial void ConfigReloadUnchanged(ILogger logger, string source, string trigger);
+
+    [LoggerMessage(2604, LogLevel.Information, "watching config file {Source} for changes (debounce {DebounceMs} ms; SIGHUP reloads too)")]
+    public static partial void ConfigWatchStarted(ILogger logger, string source, double debounceMs);
+
+    [LoggerMessage(2605, LogLevel.Warning, "config file watcher failed; reloading to be safe")]
+    public static partial void ConfigWatchError(ILogger logger, Exception exception);
+
+    [LoggerMessage(2606, LogLevel.Warning, "closing session {SessionId} after the config reload failed")]
+    public static partial void ConfigReloadCloseFailed(ILogger logger, string sessionId, Exception exception);
+
     // 3xxx: endpoints and host
     [LoggerMessage(3001, LogLevel.Information, "{Method} {Path} rejected with {Status}: {Reason}")]
     public static partial void RequestRejected(ILogger logger, string method, string path, int status, string reason);

@@ -212,10 +212,11 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
     }
 
     /// <summary>
-    /// The view's configuration changed: use the new one (filters, overrides, members) from the next request on, and tell
-    /// the client its lists changed. Links to members that left stay until the session ends.
+    /// The view's configuration changed: use the new one (filters, overrides, members) from the next request on, and,
+    /// when <paramref name="catalogChanged"/>, tell the client its lists changed. Links to members that left stay until
+    /// the session ends unless <see cref="DropLinksAsync"/> closes them.
     /// </summary>
-    public void Retarget(ViewTarget target)
+    public void Retarget(ViewTarget target, bool catalogChanged = true)
     {
         if (_view is null || IsDisposed)
         {
@@ -223,6 +224,11 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
         }
 
         Target = target;
+        if (!catalogChanged)
+        {
+            return;
+        }
+
         _view.InvalidateAll();
         if (IsInitialized)
         {
@@ -231,6 +237,25 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
                 Deliver(new JsonRpcNotification { Method = kind.ListChangedNotification() }, preferred: null);
             }
         }
+    }
+
+    /// <summary>
+    /// Closes this session's own links to <paramref name="servers"/> (removed, or reconnecting with new settings); a view
+    /// opens a new link on its next use of the member. Shared links are left to <see cref="SharedLinks"/>.
+    /// </summary>
+    public Task DropLinksAsync(IEnumerable<string> servers)
+    {
+        // Removed at once, so requests from now on open new links; closing the old ones may take a while.
+        var dropped = new List<Task>();
+        foreach (var name in servers)
+        {
+            if (_links.TryRemove(name, out var link) && !_shared.Owns(link))
+            {
+                dropped.Add(link.DisposeAsync().AsTask());
+            }
+        }
+
+        return Task.WhenAll(dropped);
     }
 
     /// <summary>Opens the event log of one request's response stream; its upstream work ends with the session at the latest.</summary>

@@ -18,6 +18,12 @@ internal sealed class SessionStore(UpstreamConnector connector, SharedLinks shar
     private Task? _sweeper;
     private int _stopped;
 
+    /// <summary>The snapshot the sessions currently follow; a change is measured against it.</summary>
+    private GatewayConfig? _applied;
+
+    /// <summary>Sessions and links a reload is closing; shutdown waits for them.</summary>
+    private Task _reloadClosing = Task.CompletedTask;
+
     public int Count => _sessions.Count;
 
     public DownstreamSession Create(SessionTarget target, bool legacySse)
@@ -58,29 +64,75 @@ internal sealed class SessionStore(UpstreamConnector connector, SharedLinks shar
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _sweeper = SweepAsync(_stopping.Token);
+        _applied = config.Current;
         config.Changed += OnConfigChanged;
         return Task.CompletedTask;
     }
 
-    /// <summary>Sessions on views move to the new snapshot of their view and hear that their lists changed.</summary>
+    /// <summary>
+    /// Applies a new snapshot to live sessions. Sessions on a server that was removed, disabled or reconnects with new
+    /// settings are closed (the client's next request gets 404 and it initializes again), and so are sessions on a view
+    /// that no longer exists. View sessions move to their view's new snapshot; those whose catalog changed drop their
+    /// links to removed or reconnecting members and hear <c>list_changed</c>. Everything else is left alone.
+    /// </summary>
+    /// <remarks>Runs inside <see cref="GatewayConfigProvider.Update"/>, which serializes reloads.</remarks>
     private void OnConfigChanged(GatewayConfig next)
     {
+        var change = ConfigChange.Between(_applied ?? next, next);
+        _applied = next;
+        string[] replaced = [.. change.RemovedServers, .. change.ReconnectedServers];
+        var closing = new List<Task>();
         var defaultView = ViewTarget.For(next, new VirtualServerConfig { Name = ViewTarget.DefaultName }, isDefault: true);
         foreach (var (_, session) in _sessions)
         {
-            if (session.Target is not ViewTarget current)
+            switch (session.Target)
             {
-                continue;
+                case ServerTarget server when replaced.Contains(server.Server.Name, StringComparer.Ordinal):
+                    var reason = change.RemovedServers.Contains(server.Server.Name, StringComparer.Ordinal)
+                        ? "server removed or disabled by a config reload"
+                        : "server connection settings changed by a config reload";
+                    closing.Add(CloseAfterReloadAsync(session, reason));
+                    break;
+                case ViewTarget { IsDefault: true } view:
+                    closing.Add(MoveAsync(session, defaultView, change.ChangedViews.Contains(view.DisplayName, StringComparer.Ordinal), replaced));
+                    break;
+                case ViewTarget view when next.FindVirtualServer(view.View.Name) is { } renewed:
+                    closing.Add(MoveAsync(session, ViewTarget.For(next, renewed, isDefault: false), change.ChangedViews.Contains(view.DisplayName, StringComparer.Ordinal), replaced));
+                    break;
+                case ViewTarget:
+                    closing.Add(CloseAfterReloadAsync(session, "virtual server removed by a config reload"));
+                    break;
             }
+        }
 
-            if (current.IsDefault)
-            {
-                session.Retarget(defaultView);
-            }
-            else if (next.FindVirtualServer(current.View.Name) is { } view)
-            {
-                session.Retarget(ViewTarget.For(next, view, isDefault: false));
-            }
+        // After the sessions: a session's own close must still see which of its links are shared.
+        _reloadClosing = Task.WhenAll([_reloadClosing, Task.WhenAll(closing).ContinueWith(_ => sharedLinks.ForgetAsync(replaced), TaskScheduler.Default).Unwrap()]);
+    }
+
+    private static async Task MoveAsync(DownstreamSession session, ViewTarget target, bool catalogChanged, string[] replaced)
+    {
+        if (catalogChanged)
+        {
+            // Dropped before the client hears list_changed, so its next listing reaches the new upstreams.
+            var dropping = session.DropLinksAsync(replaced);
+            session.Retarget(target);
+            await dropping;
+        }
+        else
+        {
+            session.Retarget(target, catalogChanged: false);
+        }
+    }
+
+    private async Task CloseAfterReloadAsync(DownstreamSession session, string reason)
+    {
+        try
+        {
+            await CloseAsync(session, reason);
+        }
+        catch (Exception ex)
+        {
+            GatewayLog.ConfigReloadCloseFailed(_logger, session.Id, ex);
         }
     }
 
@@ -124,6 +176,7 @@ internal sealed class SessionStore(UpstreamConnector connector, SharedLinks shar
             await _sweeper.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
+        await _reloadClosing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await Task.WhenAll(_sessions.Values.Select(s => CloseAsync(s, "gateway stopping")));
     }
 

@@ -26,6 +26,10 @@ internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigPro
 
     public bool Owns(UpstreamLink link) => _links.TryGetValue(link.Server.Name, out var shared) && ReferenceEquals(shared, link);
 
+    /// <summary>Closes the shared links of servers a reload removed or reconnects; the next use opens a new one.</summary>
+    public Task ForgetAsync(IEnumerable<string> servers) =>
+        Task.WhenAll(servers.Select(name => _links.TryRemove(name, out var link) ? link.DisposeAsync().AsTask() : Task.CompletedTask));
+
     /// <summary>The catalog of a view for stateless clients, built on shared links.</summary>
     public ViewSession ViewFor(ViewTarget target) =>
         _views.GetOrAdd(target.RouteKey, _ => new ViewSession(new SharedViewMembers(target, this), config.Current.Gateway, lastKnown, _logger));

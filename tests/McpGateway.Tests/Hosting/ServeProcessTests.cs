@@ -46,4 +46,42 @@ public sealed class ServeProcessTests
             File.Delete(config);
         }
     }
+
+    [Fact]
+    public async Task Serve_Sighup_ReloadsTheConfigFile()
+    {
+        var config = Path.Combine(Path.GetTempPath(), $"mcpgw-sighup-{Guid.NewGuid():N}.yaml");
+
+        // A debounce of an hour: only SIGHUP can make this reload happen within the test.
+        const string Before = """
+            gateway: { reloadDebounce: 1h }
+            mcpServers:
+              demo: { command: mcp-gateway, args: ["demo-server"] }
+            """;
+        await File.WriteAllTextAsync(config, Before, TestContext.Current.CancellationToken);
+        try
+        {
+            var gatewayDll = Path.Combine(AppContext.BaseDirectory, "mcp-gateway.dll");
+            await using var gateway = ChildProcess.Start("dotnet", [gatewayDll, "serve", "--config", config, "--urls", "http://127.0.0.1:0"], Path.GetTempPath());
+            var started = await gateway.WaitForLineAsync(l => l.Contains("serving 1 server(s) on http://127.0.0.1:", StringComparison.Ordinal), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            var baseUrl = started[started.IndexOf("http://", StringComparison.Ordinal)..].Trim();
+            await gateway.WaitForLineAsync(l => l.Contains("watching config file", StringComparison.Ordinal), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+            await File.WriteAllTextAsync(config, Before + "\n  other: { command: mcp-gateway, args: [\"demo-server\"] }\n", TestContext.Current.CancellationToken);
+            using (var hangup = Process.Start("kill", ["-HUP", gateway.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await hangup.WaitForExitAsync(TestContext.Current.CancellationToken);
+            }
+
+            var reloaded = await gateway.WaitForLineAsync(l => l.Contains("config reloaded from", StringComparison.Ordinal), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            reloaded.Should().Contain("servers added: other");
+            using var http = new HttpClient { BaseAddress = new Uri(baseUrl + "/") };
+            await new McpHttpTestClient(http, new Uri(http.BaseAddress, "servers/other/mcp")).InitializeAsync();
+            gateway.HasExited.Should().BeFalse("SIGHUP reloads; it does not stop the gateway");
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
 }

@@ -37,14 +37,26 @@ public sealed class GatewayHarness : IAsyncDisposable
         return await StartAsync(result.Config!);
     }
 
-    public static async Task<GatewayHarness> StartAsync(GatewayConfig config)
+    /// <summary>A gateway loaded from a real config file, which it watches and reloads as <c>serve</c> does.</summary>
+    public static async Task<GatewayHarness> StartFromFileAsync(string path)
+    {
+        var result = GatewayConfigLoader.LoadFile(path);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("test config invalid: " + string.Join("; ", result.Errors));
+        }
+
+        return await StartAsync(result.Config!, watchConfigFile: path);
+    }
+
+    public static async Task<GatewayHarness> StartAsync(GatewayConfig config, string? watchConfigFile = null)
     {
         var logs = new CapturingLoggerProvider();
         var app = GatewayApp.Build(config, "http://127.0.0.1:0", logging =>
         {
             logging.SetMinimumLevel(LogLevel.Debug);
             logging.AddProvider(logs);
-        });
+        }, watchConfigFile);
         await app.StartAsync();
         var address = GatewayApp.BoundAddresses(app)[0];
         return new GatewayHarness(app, new Uri(address.TrimEnd('/') + "/"), logs);
