@@ -77,7 +77,18 @@ internal sealed class ServerHealthChecker : IHostedService, IServerHealthProbe, 
         }
     }
 
-    private void OnConfigChanged(GatewayConfig next) => _ = DetachedTask.Run(() => ApplyAsync(next));
+    private void OnConfigChanged(GatewayConfig next) => _ = DetachedTask.Run(async () =>
+    {
+        try
+        {
+            await ApplyAsync(next);
+        }
+        catch (Exception ex)
+        {
+            // Nobody awaits this task: without the log line a failure would only be missing checks.
+            GatewayLog.HealthConfigApplyFailed(_logger, ex);
+        }
+    });
 
     /// <summary>Brings the monitors in line with one snapshot; unchanged servers keep their monitor and state.</summary>
     private async Task ApplyAsync(GatewayConfig config)

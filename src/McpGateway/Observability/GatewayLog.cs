@@ -64,6 +64,9 @@ internal static partial class GatewayLog
     [LoggerMessage(1103, LogLevel.Debug, "[{Server}] health checks stopped: {Reason}")]
     public static partial void HealthChecksStopped(ILogger logger, string server, string reason);
 
+    [LoggerMessage(1104, LogLevel.Error, "health checks could not follow the new configuration")]
+    public static partial void HealthConfigApplyFailed(ILogger logger, Exception exception);
+
     // 2xxx: downstream sessions
     [LoggerMessage(2001, LogLevel.Information, "session {SessionId} opened on server {Server} ({Transport})")]
     public static partial void SessionCreated(ILogger logger, string sessionId, string server, string transport);
