@@ -132,7 +132,7 @@ public sealed record ConfigChange(
     }
 
     /// <summary>Everything an upstream link is built from; the effective timeouts include the gateway defaults.</summary>
-    private static bool SameConnection(ServerConfig a, GatewayOptions aGateway, ServerConfig b, GatewayOptions bGateway) =>
+    internal static bool SameConnection(ServerConfig a, GatewayOptions aGateway, ServerConfig b, GatewayOptions bGateway) =>
         a.Transport == b.Transport
         && a.Command == b.Command
         && a.Args.SequenceEqual(b.Args, StringComparer.Ordinal)

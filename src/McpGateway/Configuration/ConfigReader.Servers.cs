@@ -11,6 +11,7 @@ internal sealed partial class ConfigReader
     [
         "command", "args", "env", "cwd", "url", "headers", "additionalHeaders", "transport", "type", "description",
         "enabled", "disabled", "requestTimeout", "connectTimeout", "sessionMode", "sessions", "restart", "tools", "prompts", "resources",
+        "health",
     ];
 
     private static readonly string[] RestartKeys = ["initialBackoff", "maxBackoff"];
@@ -118,6 +119,7 @@ internal sealed partial class ConfigReader
             Resources = draft.Resources,
             RestartInitialBackoff = draft.InitialBackoff,
             RestartMaxBackoff = draft.MaxBackoff,
+            Health = draft.Health,
         };
     }
 
@@ -226,6 +228,9 @@ internal sealed partial class ConfigReader
                 break;
             case "resources":
                 draft.Resources = ReadFilter(value, path, FilterKind.Resources)?.Filter ?? draft.Resources;
+                break;
+            case "health":
+                draft.Health = ReadHealth(value, path, _healthDefaults);
                 break;
             default:
                 UnknownKey(path, keyNode, ServerKeys);
@@ -527,6 +532,8 @@ internal sealed partial class ConfigReader
         public TimeSpan InitialBackoff { get; set; } = Defaults.RestartInitialBackoff;
 
         public TimeSpan MaxBackoff { get; set; } = Defaults.RestartMaxBackoff;
+
+        public HealthCheckOptions? Health { get; set; }
 
         public List<(string Path, YamlScalarNode KeyNode)> StdioOnlyKeys { get; } = [];
 

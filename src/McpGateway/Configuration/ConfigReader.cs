@@ -21,7 +21,7 @@ internal sealed partial class ConfigReader(
     private static readonly string[] GatewayKeys =
     [
         "listen", "maxRequestBodyBytes", "requestTimeout", "connectTimeout", "sessionIdleTimeout", "resumeWindow", "allowedOrigins", "allowAnonymous",
-        "toolNameSeparator", "pageSize", "logFormat", "logLevel", "reloadDebounce",
+        "toolNameSeparator", "pageSize", "logFormat", "logLevel", "reloadDebounce", "health",
     ];
 
     /// <summary>The separator server names are checked against; null when <c>gateway.toolNameSeparator</c> is invalid (already an error).</summary>
@@ -135,6 +135,7 @@ internal sealed partial class ConfigReader(
                 "pageSize" => ReadPageSize(value, keyPath) is { } pageSize ? options with { PageSize = pageSize } : options,
                 "logFormat" => ReadLogFormat(value, keyPath) is { } logFormat ? options with { LogFormat = logFormat } : options,
                 "logLevel" => ReadLogLevel(value, keyPath) is { } logLevel ? options with { LogLevel = logLevel } : options,
+                "health" => ReadHealth(value, keyPath, HealthCheckOptions.Default) is { } health ? options with { Health = _healthDefaults = health } : options,
                 _ => UnknownKey(keyPath, keyNode, GatewayKeys, options),
             };
         }

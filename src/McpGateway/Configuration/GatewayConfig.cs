@@ -126,6 +126,9 @@ public sealed record GatewayOptions
 
     /// <summary>Lowest level logged; payloads are only logged at Trace. <c>MCP_GATEWAY_LOG_LEVEL</c> and <c>--log-level</c> override it.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>Health check defaults for every server (<c>gateway.health</c>).</summary>
+    public HealthCheckOptions Health { get; init; } = HealthCheckOptions.Default;
 }
 
 public enum ServerTransport
@@ -199,6 +202,9 @@ public sealed record ServerConfig
 
     /// <summary>Cap of the restart delay.</summary>
     public TimeSpan RestartMaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>This server's health checks (<c>health:</c>, already merged over the gateway's defaults); null: the gateway's defaults.</summary>
+    public HealthCheckOptions? Health { get; init; }
 
     public bool IsRemote => Transport != ServerTransport.Stdio;
 }

@@ -180,6 +180,17 @@ internal sealed class DemoServer
         ["completions"] = new JsonObject(),
     };
 
+    /// <summary>Test knob: a running server also goes down (exits) at the first ping after <c>MCP_DEMO_EXIT_IF_FILE</c> appears.</summary>
+    private static JsonObject Ping()
+    {
+        if (Environment.GetEnvironmentVariable("MCP_DEMO_EXIT_IF_FILE") is { Length: > 0 } marker && File.Exists(marker))
+        {
+            Environment.Exit(4);
+        }
+
+        return new JsonObject();
+    }
+
     private async Task<JsonNode?> DispatchAsync(string method, JsonObject parameters) => method switch
     {
         "initialize" => new JsonObject
@@ -195,7 +206,7 @@ internal sealed class DemoServer
             ["capabilities"] = Capabilities(),
             ["_meta"] = new JsonObject { ["io.modelcontextprotocol/serverInfo"] = new JsonObject { ["name"] = "mcp-gateway-demo-modern", ["version"] = "1.0.0" } },
         },
-        "ping" => new JsonObject(),
+        "ping" => Ping(),
         "tools/list" => new JsonObject { ["tools"] = ListTools() },
         "tools/call" => await CallToolAsync((string?)parameters["name"] ?? "", parameters["arguments"] as JsonObject ?? [], parameters["_meta"]),
         "prompts/list" => new JsonObject

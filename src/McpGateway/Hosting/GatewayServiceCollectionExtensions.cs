@@ -3,6 +3,7 @@ using System.Net;
 using McpGateway.Aggregation;
 using McpGateway.Configuration;
 using McpGateway.Endpoints;
+using McpGateway.Health;
 using McpGateway.Observability;
 using McpGateway.Observability.Prometheus;
 using McpGateway.Policy;
@@ -39,6 +40,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ForwardPipeline>();
         services.AddSingleton<McpEndpoints>();
         services.AddSingleton(sp => new PrometheusCollector(sp.GetRequiredService<IMeterFactory>()));
+        services.AddSingleton<ServerHealthRegistry>();
+        services.AddSingleton<ServerHealthChecker>();
+        services.AddHostedService(sp => sp.GetRequiredService<ServerHealthChecker>());
         return services;
     }
 

@@ -51,6 +51,22 @@ internal static partial class GatewayLog
     [LoggerMessage(1015, LogLevel.Information, "[{Server}] Streamable HTTP POST got HTTP {Status}; using the legacy HTTP+SSE transport")]
     public static partial void UpstreamFallingBackToSse(ILogger logger, string server, int status);
 
+    // 110x: upstream health checks
+    [LoggerMessage(EventId = 1100, Message = "[{Server}] health {From} -> {To} (latency {LatencyMs} ms, {ConsecutiveFailures} consecutive failures){Error}")]
+    public static partial void HealthTransition(ILogger logger, LogLevel level, string server, string from, string to, double? latencyMs, int consecutiveFailures, string error);
+
+    [LoggerMessage(1101, LogLevel.Debug, "[{Server}] health check: {Status} (latency {LatencyMs} ms){Error}")]
+    public static partial void HealthChecked(ILogger logger, string server, string status, double? latencyMs, string error);
+
+    [LoggerMessage(1102, LogLevel.Debug, "[{Server}] health checks every {IntervalMs} ms (timeout {TimeoutMs} ms)")]
+    public static partial void HealthChecksStarted(ILogger logger, string server, double intervalMs, double timeoutMs);
+
+    [LoggerMessage(1103, LogLevel.Debug, "[{Server}] health checks stopped: {Reason}")]
+    public static partial void HealthChecksStopped(ILogger logger, string server, string reason);
+
+    [LoggerMessage(1104, LogLevel.Error, "health checks could not follow the new configuration")]
+    public static partial void HealthConfigApplyFailed(ILogger logger, Exception exception);
+
     // 2xxx: downstream sessions
     [LoggerMessage(2001, LogLevel.Information, "session {SessionId} opened on server {Server} ({Transport})")]
     public static partial void SessionCreated(ILogger logger, string sessionId, string server, string transport);

@@ -20,7 +20,8 @@ public sealed class JsonLogServeProcessTests : IDisposable
     [Fact]
     public async Task Serve_LogFormatJson_EveryStdoutLineIsAJsonObjectFromStartToStop()
     {
-        await File.WriteAllTextAsync(_config, "mcpServers:\n" + GatewayHarness.DemoServer("demo"), TestContext.Current.CancellationToken);
+        // No health checks: their child process would be a second 1002 event.
+        await File.WriteAllTextAsync(_config, "mcpServers:\n" + GatewayHarness.DemoServer("demo", "health: false"), TestContext.Current.CancellationToken);
         await using var gateway = ChildProcess.Start(
             "dotnet", [GatewayDll, "serve", "--config", _config, "--urls", "http://127.0.0.1:0", "--log-format", "json", "--log-level", "debug"], Path.GetTempPath());
 
