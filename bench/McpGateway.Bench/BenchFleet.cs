@@ -89,6 +89,7 @@ internal sealed class BenchFleet
         yaml.AppendLine("gateway:");
         yaml.AppendLine(CultureInfo.InvariantCulture, $"  listen: http://127.0.0.1:{port}");
         yaml.AppendLine("  sessionIdleTimeout: 2h          # the idle sessions of the memory workload must stay");
+        yaml.AppendLine("  health: false                   # the peers check nothing; a check is one more upstream session per server");
         yaml.AppendLine("mcpServers:");
         yaml.AppendLine("  http:");
         yaml.AppendLine(CultureInfo.InvariantCulture, $"    url: {EchoHttpUrl}/mcp");
