@@ -25,9 +25,12 @@ internal sealed class BenchFleet
     /// <summary>Scratch directory (generated configs); deleted at the end.</summary>
     public string Directory { get; }
 
-    /// <summary>How every front starts the stdio echo server: <c>env DOTNET_gcServer=0 mcp-gateway-bench echo-stdio</c>
-    /// (workstation GC, as a small tool would run; <c>env</c> because the gateway and mcp-proxy pass children only a
-    /// minimal environment).</summary>
+    /// <summary>How every front starts the stdio echo server: <c>env DOTNET_gcServer=0 DOTNET_TieredCompilation=0
+    /// DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 mcp-gateway-bench echo-stdio</c> (workstation GC, as a small tool
+    /// would run; fully optimized code from the first call and no thread-pool spinning, because with 64 sessions there
+    /// are 64 of these processes per path on two cores, and their tier-up compilation and spinning otherwise swamp
+    /// whatever path is being measured; <c>env</c> because the gateway and mcp-proxy pass children only a minimal
+    /// environment).</summary>
     public IReadOnlyList<string> StdioCommand { get; }
 
     public string StdioCommandLine => string.Join(' ', StdioCommand);
@@ -54,7 +57,7 @@ internal sealed class BenchFleet
     public static async Task<BenchFleet> StartAsync(CompareOptions options, TextWriter log, CancellationToken cancellationToken)
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell where the bench executable is");
-        var fleet = new BenchFleet(System.IO.Directory.CreateTempSubdirectory("mcp-gateway-bench-").FullName, ["env", "DOTNET_gcServer=0", self, "echo-stdio"]);
+        var fleet = new BenchFleet(System.IO.Directory.CreateTempSubdirectory("mcp-gateway-bench-").FullName, ["env", "DOTNET_gcServer=0", "DOTNET_TieredCompilation=0", "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0", self, "echo-stdio"]);
 
         fleet.EchoHttp = BenchProcess.Start("echo-http", self, ["echo-http", "--servers", options.Servers.ToString(CultureInfo.InvariantCulture)]);
         var listening = await fleet.EchoHttp.WaitForLineAsync(l => l.StartsWith(EchoServers.ListeningPrefix, StringComparison.Ordinal), StartTimeout, cancellationToken);
