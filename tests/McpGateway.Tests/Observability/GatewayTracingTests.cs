@@ -92,8 +92,10 @@ public sealed class GatewayTracingTests
     [Fact]
     public async Task ToolCall_ToHttpUpstream_TraceparentHeaderIsHttpClientSpanUnderUpstreamSpan()
     {
-        // HttpClient starts its own span under Activity.Current (the gateway's upstream span) and sends that one.
-        using var spans = new SpanRecorder("System.Net.Http");
+        // HttpClient starts its own span under Activity.Current (the gateway's upstream span) and sends that one. The
+        // host's request span is recorded here on purpose: other tests' listeners (OTLP export) may record it at any
+        // time, and the gateway then parents its span to it, so only the recorded case is deterministic.
+        using var spans = new SpanRecorder("System.Net.Http", "Microsoft.AspNetCore");
         await using var upstream = await RecordingHttpMcpServer.StartAsync();
         await using var gateway = await GatewayHarness.StartAsync($"""
             mcpServers:
@@ -107,7 +109,9 @@ public sealed class GatewayTracingTests
 
         var trace = spans.InTrace(caller.TraceId);
         var server = trace.Should().ContainSingle(a => a.Kind == ActivityKind.Server && a.Source.Name == "McpGateway").Subject;
-        server.ParentSpanId.Should().Be(caller.SpanId, "nobody records the host's own request span, so the gateway continues the header's context");
+        var host = trace.Should().ContainSingle(a => a.Source.Name == "Microsoft.AspNetCore" && a.SpanId == server.ParentSpanId,
+            "a recorded host request span is the gateway span's parent").Subject;
+        host.ParentSpanId.Should().Be(caller.SpanId, "the host continued the client's traceparent header");
         var upstreamSpan = trace.Should().ContainSingle(a => a.Kind == ActivityKind.Client && a.Source.Name == "McpGateway").Subject;
         var httpSpan = trace.Should().ContainSingle(a => a.Source.Name == "System.Net.Http" && a.ParentSpanId == upstreamSpan.SpanId).Subject;
         upstream.Requests.Select(h => h["traceparent"].ToString()).Should().Contain(httpSpan.Id);
