@@ -53,62 +53,21 @@ internal sealed record BenchOptions
 
     public bool RunCall => Scenario is "all" or "call";
 
-    public static BenchOptions? Parse(string[] args, TextWriter error)
-    {
-        var options = new BenchOptions();
-        for (var i = 0; i < args.Length; i++)
+    public static BenchOptions? Parse(string[] args, TextWriter error) => BenchArguments.Parse(args, error, Usage, new BenchOptions(),
+        (options, word) => word is "all" or "list" or "call" or "aggregate" ? options with { Scenario = word == "aggregate" ? "all" : word } : null,
+        (options, option, value) => option switch
         {
-            var arg = args[i];
-            if (arg is "all" or "list" or "call" or "aggregate")
-            {
-                options = options with { Scenario = arg == "aggregate" ? "all" : arg };
-                continue;
-            }
-
-            if (arg is "-h" or "--help")
-            {
-                error.WriteLine(Usage);
-                return null;
-            }
-
-            if (i + 1 >= args.Length)
-            {
-                error.WriteLine($"missing value after {arg}\n{Usage}");
-                return null;
-            }
-
-            var value = args[++i];
-            try
-            {
-                options = arg switch
-                {
-                    "--servers" => options with { Servers = Positive(value) },
-                    "--tools" => options with { ToolsPerServer = Positive(value) },
-                    "--cold" => options with { ColdIterations = Positive(value) },
-                    "--warm" => options with { WarmIterations = Positive(value) },
-                    "--calls" => options with { Calls = Positive(value) },
-                    "--calls-concurrent" => options with { ConcurrentCalls = Positive(value) },
-                    "--warmup" => options with { Warmup = int.Parse(value, CultureInfo.InvariantCulture) },
-                    "--rounds" => options with { Rounds = Positive(value) },
-                    "--concurrency" => options with { Concurrency = [.. value.Split(',').Select(Positive)] },
-                    "--protocol" => options with { Protocol = value },
-                    "--page-size" => options with { PageSize = Positive(value) },
-                    _ => throw new FormatException($"unknown option {arg}"),
-                };
-            }
-            catch (FormatException ex)
-            {
-                error.WriteLine($"{arg} {value}: {ex.Message}\n{Usage}");
-                return null;
-            }
-        }
-
-        return options;
-    }
-
-    private static int Positive(string value)
-    {
-        var n = int.Parse(value, CultureInfo.InvariantCulture);
-        return n > 0 ? n : throw new FormatException("must be a positive number");
-    }
+            "--servers" => options with { Servers = BenchArguments.Positive(value) },
+            "--tools" => options with { ToolsPerServer = BenchArguments.Positive(value) },
+            "--cold" => options with { ColdIterations = BenchArguments.Positive(value) },
+            "--warm" => options with { WarmIterations = BenchArguments.Positive(value) },
+            "--calls" => options with { Calls = BenchArguments.Positive(value) },
+            "--calls-concurrent" => options with { ConcurrentCalls = BenchArguments.Positive(value) },
+            "--warmup" => options with { Warmup = int.Parse(value, CultureInfo.InvariantCulture) },
+            "--rounds" => options with { Rounds = BenchArguments.Positive(value) },
+            "--concurrency" => options with { Concurrency = [.. value.Split(',').Select(BenchArguments.Positive)] },
+            "--protocol" => options with { Protocol = value },
+            "--page-size" => options with { PageSize = BenchArguments.Positive(value) },
+            _ => throw new FormatException($"unknown option {option}"),
+        });
 }

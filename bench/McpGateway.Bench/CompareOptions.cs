@@ -69,76 +69,48 @@ internal sealed record CompareOptions
 
     public static CompareOptions? Parse(string[] args, TextWriter error)
     {
-        var options = new CompareOptions();
         var workloads = new HashSet<string>();
-        for (var i = 0; i < args.Length; i++)
-        {
-            var arg = args[i];
-            if (arg is "call" or "list" or "setup" or "memory")
+        var parsed = BenchArguments.Parse(args, error, Usage, new CompareOptions(),
+            (options, word) =>
             {
-                workloads.Add(arg);
-                continue;
-            }
-
-            if (arg is "all")
-            {
-                continue;
-            }
-
-            if (arg is "-h" or "--help")
-            {
-                error.WriteLine(Usage);
-                return null;
-            }
-
-            if (i + 1 >= args.Length)
-            {
-                error.WriteLine($"missing value after {arg}\n{Usage}");
-                return null;
-            }
-
-            var value = args[++i];
-            try
-            {
-                options = arg switch
+                if (word is "call" or "list" or "setup" or "memory")
                 {
-                    "--calls" => options with { Calls = Positive(value) },
-                    "--calls-concurrent" => options with { ConcurrentCalls = Positive(value) },
-                    "--concurrency" => options with { Concurrency = [.. value.Split(',').Select(Positive)] },
-                    "--warmup" => options with { Warmup = int.Parse(value, CultureInfo.InvariantCulture) },
-                    "--rounds" => options with { Rounds = Positive(value) },
-                    "--servers" => options with { Servers = Positive(value) },
-                    "--list-warm" => options with { ListWarm = Positive(value) },
-                    "--list-cold" => options with { ListCold = Positive(value) },
-                    "--block-seconds" => options with { BlockSeconds = double.Parse(value, CultureInfo.InvariantCulture) },
-                    "--setup-seconds" => options with { SetupSeconds = double.Parse(value, CultureInfo.InvariantCulture) },
-                    "--idle-sessions" => options with { IdleSessions = [.. value.Split(',').Select(Positive).Order()] },
-                    "--peer-sessions" => options with { PeerSessions = Positive(value) },
-                    "--peers" => options with { Peers = value == "none" ? new HashSet<string>() : value.Split(',').ToHashSet() },
-                    "--protocol" => options with { Protocol = value },
-                    _ => throw new FormatException($"unknown option {arg}"),
-                };
-            }
-            catch (FormatException ex)
+                    workloads.Add(word);
+                    return options;
+                }
+
+                return word == "all" ? options : null;
+            },
+            (options, option, value) => option switch
             {
-                error.WriteLine($"{arg} {value}: {ex.Message}\n{Usage}");
-                return null;
-            }
+                "--calls" => options with { Calls = BenchArguments.Positive(value) },
+                "--calls-concurrent" => options with { ConcurrentCalls = BenchArguments.Positive(value) },
+                "--concurrency" => options with { Concurrency = [.. value.Split(',').Select(BenchArguments.Positive)] },
+                "--warmup" => options with { Warmup = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--rounds" => options with { Rounds = BenchArguments.Positive(value) },
+                "--servers" => options with { Servers = BenchArguments.Positive(value) },
+                "--list-warm" => options with { ListWarm = BenchArguments.Positive(value) },
+                "--list-cold" => options with { ListCold = BenchArguments.Positive(value) },
+                "--block-seconds" => options with { BlockSeconds = double.Parse(value, CultureInfo.InvariantCulture) },
+                "--setup-seconds" => options with { SetupSeconds = double.Parse(value, CultureInfo.InvariantCulture) },
+                "--idle-sessions" => options with { IdleSessions = [.. value.Split(',').Select(BenchArguments.Positive).Order()] },
+                "--peer-sessions" => options with { PeerSessions = BenchArguments.Positive(value) },
+                "--peers" => options with { Peers = value == "none" ? new HashSet<string>() : value.Split(',').ToHashSet() },
+                "--protocol" => options with { Protocol = value },
+                _ => throw new FormatException($"unknown option {option}"),
+            });
+        if (parsed is null)
+        {
+            return null;
         }
 
-        var unknownPeers = options.Peers.Except(["supergateway", "mcp-proxy", "mcp-hub"]).ToList();
+        var unknownPeers = parsed.Peers.Except(["supergateway", "mcp-proxy", "mcp-hub"]).ToList();
         if (unknownPeers.Count > 0)
         {
             error.WriteLine($"--peers: unknown {string.Join(", ", unknownPeers)}\n{Usage}");
             return null;
         }
 
-        return workloads.Count == 0 ? options : options with { Workloads = workloads };
-    }
-
-    private static int Positive(string value)
-    {
-        var n = int.Parse(value, CultureInfo.InvariantCulture);
-        return n > 0 ? n : throw new FormatException("must be a positive number");
+        return workloads.Count == 0 ? parsed : parsed with { Workloads = workloads };
     }
 }
