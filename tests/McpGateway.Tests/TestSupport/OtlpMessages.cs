@@ -42,7 +42,7 @@ public static class OtlpMessages
     /// <summary>ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }</summary>
     public static List<ExportedMetric> DecodeMetrics(ReadOnlySpan<byte> body) => ReadAll(body, resourceMetrics => ReadResourceGroup(
         resourceMetrics,
-        scopeMetrics => ReadScopeGroup(scopeMetrics, metric => new ExportedMetric(ReadMetricName(metric), string.Empty, new Dictionary<string, string>()), (metric, scope) => metric with { Scope = scope }),
+        scopeMetrics => ReadScopeGroup(scopeMetrics, metric => new ExportedMetric(ReadName(metric), string.Empty, new Dictionary<string, string>()), (metric, scope) => metric with { Scope = scope }),
         (metric, resource) => metric with { Resource = resource }));
 
     /// <summary>Every <c>repeated ... = 1</c> group of an export request.</summary>
@@ -104,7 +104,7 @@ public static class OtlpMessages
             switch (field, wire)
             {
                 case (1, WireType.LengthDelimited):
-                    scope = ReadScopeName(reader.ReadLengthDelimited());
+                    scope = ReadName(reader.ReadLengthDelimited());
                     break;
                 case (2, WireType.LengthDelimited):
                     found.Add(readItem(reader.ReadLengthDelimited()));
@@ -158,8 +158,10 @@ public static class OtlpMessages
         return new ExportedSpan(traceId, spanId, parentSpanId, name, kind, string.Empty, attributes, new Dictionary<string, string>());
     }
 
+    // Both messages whose name this reader needs carry it as field 1:
     // Metric { string name = 1; string description = 2; string unit = 3; oneof data { Gauge gauge = 5; Sum sum = 7; ... } }
-    private static string ReadMetricName(ReadOnlySpan<byte> data)
+    // InstrumentationScope { string name = 1; string version = 2; repeated KeyValue attributes = 3; ... }
+    private static string ReadName(ReadOnlySpan<byte> data)
     {
         var reader = new ProtobufReader(data);
         while (reader.TryReadTag(out var field, out var wire))
@@ -190,23 +192,6 @@ public static class OtlpMessages
                 reader.Skip(wire);
             }
         }
-    }
-
-    // InstrumentationScope { string name = 1; string version = 2; repeated KeyValue attributes = 3; ... }
-    private static string ReadScopeName(ReadOnlySpan<byte> data)
-    {
-        var reader = new ProtobufReader(data);
-        while (reader.TryReadTag(out var field, out var wire))
-        {
-            if (field == 1 && wire == WireType.LengthDelimited)
-            {
-                return reader.ReadString();
-            }
-
-            reader.Skip(wire);
-        }
-
-        return string.Empty;
     }
 
     // KeyValue { string key = 1; AnyValue value = 2; }
