@@ -217,38 +217,24 @@ internal static class ProcStats
     private const double TicksPerSecond = 100;
 
     /// <summary>VmRSS in bytes, or 0 when the process is gone.</summary>
-    public static long RssBytes(int pid)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status"))
-            {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                {
-                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-        }
-
-        return 0;
-    }
+    public static long RssBytes(int pid) => KilobyteField(pid, "status", "VmRSS:");
 
     /// <summary>
     /// Proportional set size in bytes (/proc/[pid]/smaps_rollup): pages shared with other processes (the runtime's
     /// libraries in every echo-stdio child) count by their share, so a sum over processes does not count them twice.
     /// </summary>
-    public static long PssBytes(int pid)
+    public static long PssBytes(int pid) => KilobyteField(pid, "smaps_rollup", "Pss:");
+
+    /// <summary>A <c>Name:   123 kB</c> line of /proc/[pid]/<paramref name="file"/> in bytes, or 0 when the process is gone.</summary>
+    private static long KilobyteField(int pid, string file, string name)
     {
         try
         {
-            foreach (var line in File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/smaps_rollup"))
+            foreach (var line in File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/{file}"))
             {
-                if (line.StartsWith("Pss:", StringComparison.Ordinal))
+                if (line.StartsWith(name, StringComparison.Ordinal))
                 {
-                    return long.Parse(line.AsSpan(4).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
+                    return long.Parse(line.AsSpan(name.Length).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
                 }
             }
         }
