@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using McpGateway.Configuration;
+using static McpGateway.Tests.TestSupport.ConfigLoading;
 
 namespace McpGateway.Tests.Configuration;
 
@@ -825,16 +826,4 @@ public sealed class GatewayConfigLoaderAggregationTests
 
     /// <summary><see cref="TwoServers"/> and a view <c>v</c> whose first entry is on line 6; later lines of <paramref name="entries"/> need their own 4-space indent.</summary>
     private static string View(string entries) => TwoServers + "virtualServers:\n  v:\n    " + entries + "\n";
-
-    private static ConfigLoadResult Load(string text, params (string Name, string Value)[] environment)
-    {
-        var variables = environment.ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);
-        return GatewayConfigLoader.LoadText(text, "test.yaml", name => variables.GetValueOrDefault(name));
-    }
-
-    private static ConfigDiagnostic SingleError(ConfigLoadResult result)
-    {
-        result.Config.Should().BeNull("a config with errors must not be returned");
-        return result.Errors.Should().ContainSingle().Subject;
-    }
 }

@@ -1,4 +1,5 @@
 using McpGateway.Configuration;
+using static McpGateway.Tests.TestSupport.ConfigLoading;
 
 namespace McpGateway.Tests.Configuration;
 
@@ -88,6 +89,4 @@ public sealed class GatewayConfigLoaderHealthTests
         result.Warnings.Should().Contain(w => w.Message.Contains("did you mean `interval`?"))
             .And.Contain(w => w.Message.Contains("make degradedLatency the smaller one"));
     }
-
-    private static ConfigLoadResult Load(string text) => GatewayConfigLoader.LoadText(text, "test.yaml", _ => null);
 }

@@ -1,5 +1,6 @@
 using McpGateway.Configuration;
 using Microsoft.Extensions.Logging;
+using static McpGateway.Tests.TestSupport.ConfigLoading;
 
 namespace McpGateway.Tests.Configuration;
 
@@ -131,16 +132,4 @@ public sealed class GatewayConfigLoaderLoggingTests
 
     private static Func<string, string?> Variables(params (string Name, string? Value)[] variables) =>
         name => variables.FirstOrDefault(v => v.Name == name).Value;
-
-    private static ConfigLoadResult Load(string text, params (string Name, string Value)[] environment)
-    {
-        var variables = environment.ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);
-        return GatewayConfigLoader.LoadText(text, "test.yaml", name => variables.GetValueOrDefault(name));
-    }
-
-    private static ConfigDiagnostic SingleError(ConfigLoadResult result)
-    {
-        result.Config.Should().BeNull("a config with errors must not be returned");
-        return result.Errors.Should().ContainSingle().Subject;
-    }
 }

@@ -1,4 +1,5 @@
 using McpGateway.Configuration;
+using static McpGateway.Tests.TestSupport.ConfigLoading;
 
 namespace McpGateway.Tests.Configuration;
 
@@ -1265,20 +1266,5 @@ public sealed class GatewayConfigLoaderTests
         }
 
         return directory?.FullName ?? throw new InvalidOperationException("McpGateway.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static ConfigLoadResult Load(string text, params (string Name, string Value)[] environment) =>
-        LoadText(text, "test.yaml", environment);
-
-    private static ConfigLoadResult LoadText(string text, string source, params (string Name, string Value)[] environment)
-    {
-        var variables = environment.ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);
-        return GatewayConfigLoader.LoadText(text, source, name => variables.GetValueOrDefault(name));
-    }
-
-    private static ConfigDiagnostic SingleError(ConfigLoadResult result)
-    {
-        result.Config.Should().BeNull("a config with errors must not be returned");
-        return result.Errors.Should().ContainSingle().Subject;
     }
 }

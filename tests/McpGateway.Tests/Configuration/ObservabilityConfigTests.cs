@@ -1,4 +1,5 @@
 using McpGateway.Configuration;
+using static McpGateway.Tests.TestSupport.ConfigLoading;
 
 namespace McpGateway.Tests.Configuration;
 
@@ -145,17 +146,5 @@ public sealed class ObservabilityConfigTests
         result.Errors.Should().BeEmpty();
         result.Warnings.Should().Contain(w => w.Key == "observability.servicename" && w.Message.Contains("serviceName"));
         result.Warnings.Should().Contain(w => w.Key == "observability.otlp.Endpoints" && w.Message.Contains("unknown key"));
-    }
-
-    private static ConfigLoadResult Load(string text, params (string Name, string Value)[] environment)
-    {
-        var variables = environment.ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);
-        return GatewayConfigLoader.LoadText(text, "test.yaml", name => variables.GetValueOrDefault(name));
-    }
-
-    private static ConfigDiagnostic SingleError(ConfigLoadResult result)
-    {
-        result.Config.Should().BeNull("a config with errors must not be returned");
-        return result.Errors.Should().ContainSingle().Subject;
     }
 }
