@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using McpGateway.Configuration;
+using McpGateway.Protocol;
 
 namespace McpGateway.Observability;
 
@@ -155,7 +156,7 @@ internal sealed class GatewayMetrics
 
     /// <summary>The tool label of a tools/call's params.</summary>
     public string ToolLabel(string server, JsonNode? parameters) =>
-        ToolLabel(server, parameters is JsonObject obj && obj["name"] is JsonValue value && value.TryGetValue(out string? name) ? name : null);
+        ToolLabel(server, McpParams.String(parameters, "name"));
 
     /// <summary>A known MCP method as a cached literal, else "other": clients choose method names, labels must stay bounded.</summary>
     public static string MethodLabel(string method) => method switch

@@ -33,7 +33,7 @@ internal sealed class TelemetryFilter(GatewayMetrics metrics, ILoggerFactory log
         };
 
         // Read before forwarding: a view rewrites the name to the member's own.
-        var tool = request.Method == McpMethods.ToolsCall ? NameParam(request.Params) : null;
+        var tool = request.Method == McpMethods.ToolsCall ? McpParams.String(request.Params, "name") : null;
         using var activity = StartActivity(context, tool);
         var started = time.GetTimestamp();
         JsonRpcMessage? answer = null;
@@ -124,7 +124,7 @@ internal sealed class TelemetryFilter(GatewayMetrics metrics, ILoggerFactory log
             Activity.Current = null;
         }
 
-        var target = tool ?? (request.Method == "prompts/get" ? NameParam(request.Params) : null);
+        var target = tool ?? (request.Method == "prompts/get" ? McpParams.String(request.Params, "name") : null);
         var activity = GatewayTelemetry.Source.StartActivity(target is null ? request.Method : request.Method + " " + target, ActivityKind.Server, parent);
         if (activity is not { IsAllDataRequested: true })
         {
@@ -143,13 +143,13 @@ internal sealed class TelemetryFilter(GatewayMetrics metrics, ILoggerFactory log
             activity.SetTag("gen_ai.prompt.name", target);
         }
 
-        if (request.Params is JsonObject withUri && withUri["uri"] is JsonValue uri && uri.TryGetValue(out string? resource))
+        if (McpParams.String(request.Params, "uri") is { } resource)
         {
             activity.SetTag("mcp.resource.uri", resource);
         }
 
         activity.SetTag("mcp.session.id", context.Session?.Id);
-        activity.SetTag("mcp.protocol.version", context.Session?.ProtocolVersion ?? MetaString(request.Params, McpMethods.MetaProtocolVersion));
+        activity.SetTag("mcp.protocol.version", context.Session?.ProtocolVersion ?? McpParams.Meta(request.Params, McpMethods.MetaProtocolVersion));
         activity.SetTag("gateway.view", context.Telemetry?.View is { Length: > 0 } view ? view : null);
         return activity;
     }
@@ -181,10 +181,4 @@ internal sealed class TelemetryFilter(GatewayMetrics metrics, ILoggerFactory log
 
         return Activity.Current?.TraceId.ToHexString();
     }
-
-    private static string? NameParam(JsonNode? parameters) =>
-        parameters is JsonObject obj && obj["name"] is JsonValue value && value.TryGetValue(out string? name) ? name : null;
-
-    private static string? MetaString(JsonNode? parameters, string key) =>
-        parameters is JsonObject obj && obj["_meta"] is JsonObject meta && meta[key] is JsonValue value && value.TryGetValue(out string? text) ? text : null;
 }

@@ -482,15 +482,13 @@ internal sealed partial class StreamableHttpTransport : ITransport, IRequestAnsw
             RequestMethods.ResourcesRead => "uri",
             _ => null,
         };
-        if (nameKey is not null && parameters?[nameKey] is JsonValue value && value.TryGetValue(out string? name))
+        if (nameKey is not null && McpParams.String(parameters, nameKey) is { } name)
         {
             headers.TryAddWithoutValidation(McpHeaders.Name, name);
         }
     }
 
-    private static string? MetaProtocolVersion(JsonRpcRequest? request) =>
-        request?.Params is JsonObject parameters && parameters["_meta"] is JsonObject meta &&
-        meta[McpMethods.MetaProtocolVersion] is JsonValue value && value.TryGetValue(out string? version) ? version : null;
+    private static string? MetaProtocolVersion(JsonRpcRequest? request) => McpParams.Meta(request?.Params, McpMethods.MetaProtocolVersion);
 
     private static bool IsAnswerTo(JsonRpcMessage? message, RequestId id) =>
         message is JsonRpcResponse or JsonRpcError && ((JsonRpcMessageWithId)message).Id == id;

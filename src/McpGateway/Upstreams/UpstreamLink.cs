@@ -297,7 +297,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
             activity.SetTag("gateway.server", Server.Name);
             activity.SetTag("network.transport", Server.Transport == ServerTransport.Stdio ? "pipe" : "tcp");
             activity.SetTag("mcp.protocol.version", Handshake?.ProtocolVersion);
-            if (request.Method == McpMethods.ToolsCall && request.Params is JsonObject parameters && parameters["name"] is JsonValue name && name.TryGetValue(out string? tool))
+            if (request.Method == McpMethods.ToolsCall && McpParams.String(request.Params, "name") is { } tool)
             {
                 activity.SetTag("gen_ai.tool.name", tool);
             }
