@@ -34,18 +34,18 @@ public sealed class GatewayHarness : IAsyncDisposable
             throw new InvalidOperationException("test config invalid: " + string.Join("; ", result.Errors));
         }
 
-        return await StartAsync(WithoutUnaskedHealthChecks(yaml, result.Config!));
+        return await StartAsync(WithoutUnaskedHealthChecks(result.Config!));
     }
 
     /// <summary>
     /// Health checks are on by default and open an upstream session (a child process for stdio) per server in the
-    /// background; a test that does not mention <c>health</c> gets none, so its counts of processes, connects and
-    /// upstream requests are its own.
+    /// background; a test whose config leaves every health setting at its default gets none, so its counts of
+    /// processes, connects and upstream requests are its own.
     /// </summary>
-    private static GatewayConfig WithoutUnaskedHealthChecks(string yaml, GatewayConfig config) =>
-        yaml.Contains("health", StringComparison.Ordinal)
+    private static GatewayConfig WithoutUnaskedHealthChecks(GatewayConfig config) =>
+        config.Gateway.Health != HealthCheckOptions.Default || config.Servers.Any(server => server.Health is not null)
             ? config
-            : config with { Gateway = config.Gateway with { Health = config.Gateway.Health with { Enabled = false } } };
+            : config with { Gateway = config.Gateway with { Health = HealthCheckOptions.Off } };
 
     /// <summary>A gateway loaded from a real config file, which it watches and reloads as <c>serve</c> does.</summary>
     public static async Task<GatewayHarness> StartFromFileAsync(string path)
