@@ -17,7 +17,7 @@ namespace McpGateway.Configuration;
 /// of those ends in one reload after the burst of events; identical content (same SHA-256) is a no-op. Settings that
 /// are only read at start-up (listen address, logging, telemetry export) keep their running values and are reported.
 /// </remarks>
-internal sealed class ConfigFileWatcher(string path, GatewayConfigProvider provider, ConfigReloadState state, TimeProvider time, ILoggerFactory loggerFactory) : IHostedService, IDisposable
+internal sealed class ConfigFileWatcher(string path, GatewayConfigProvider provider, GatewayConfigComposer composer, ConfigReloadState state, TimeProvider time, ILoggerFactory loggerFactory) : IHostedService, IDisposable
 {
     private readonly string _path = Path.GetFullPath(path);
     private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Configuration");
@@ -146,7 +146,7 @@ internal sealed class ConfigFileWatcher(string path, GatewayConfigProvider provi
 
                 try
                 {
-                    Reload(trigger);
+                    await ReloadAsync(trigger, cancellationToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -161,7 +161,7 @@ internal sealed class ConfigFileWatcher(string path, GatewayConfigProvider provi
     }
 
     /// <summary>One reload attempt; runs on the watcher loop only, so attempts never overlap.</summary>
-    internal void Reload(string trigger)
+    internal async Task ReloadAsync(string trigger, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (!TryRead(out var text))
@@ -200,22 +200,9 @@ internal sealed class ConfigFileWatcher(string path, GatewayConfigProvider provi
         _fileConfig = loaded;
         _rejectedHash = null;
 
-        // What runs keeps describing what runs: start-up-only settings stay as they are until the next start.
-        var next = loaded with
-        {
-            Gateway = loaded.Gateway with
-            {
-                Listen = current.Gateway.Listen,
-                AllowAnonymous = current.Gateway.AllowAnonymous,
-                LogFormat = current.Gateway.LogFormat,
-                LogLevel = current.Gateway.LogLevel,
-            },
-            Observability = current.Observability,
-        };
-        var change = ConfigChange.Between(current, next);
-        var status = state.Applied(hash, now, change);
-        provider.Update(next);
-        GatewayLog.ConfigReloadApplied(_logger, _path, status.Version, change.Summary);
+        // Stored entries are added and start-up-only settings kept by the composer, which also serialises this with
+        // admin API changes.
+        await composer.ReplaceFileAsync(loaded, hash, _path, cancellationToken);
     }
 
     private void Reject(DateTimeOffset now, IReadOnlyList<ConfigDiagnostic> errors, string? hash)

@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader
     [
         "command", "args", "env", "cwd", "url", "headers", "additionalHeaders", "transport", "type", "description",
         "enabled", "disabled", "requestTimeout", "connectTimeout", "sessionMode", "sessions", "restart", "tools", "prompts", "resources",
-        "health",
+        "health", "tags",
     ];
 
     private static readonly string[] RestartKeys = ["initialBackoff", "maxBackoff"];
@@ -120,6 +120,8 @@ internal sealed partial class ConfigReader
             RestartInitialBackoff = draft.InitialBackoff,
             RestartMaxBackoff = draft.MaxBackoff,
             Health = draft.Health,
+            Tags = draft.Tags,
+            Definition = YamlJson.ToJsonObject(map),
         };
     }
 
@@ -232,10 +234,33 @@ internal sealed partial class ConfigReader
             case "health":
                 draft.Health = ReadHealth(value, path, _healthDefaults);
                 break;
+            case "tags":
+                draft.Tags = ReadTags(value, path);
+                break;
             default:
                 UnknownKey(path, keyNode, ServerKeys);
                 break;
         }
+    }
+
+    /// <summary>Labels for finding servers (<c>tags: [search, internal]</c>): distinct, 1 to 64 characters each.</summary>
+    private List<string> ReadTags(YamlNode node, string path)
+    {
+        var tags = new List<string>();
+        foreach (var (text, itemNode, itemPath) in ReadStringList(node, path, "[search, internal]") ?? [])
+        {
+            var tag = text.Trim();
+            if (tag.Length is 0 or > 64)
+            {
+                Error(itemPath, itemNode, "a tag must be 1 to 64 characters");
+            }
+            else if (!tags.Contains(tag, StringComparer.Ordinal))
+            {
+                tags.Add(tag);
+            }
+        }
+
+        return tags;
     }
 
     private Uri? ReadUrl(YamlNode node, string path)
@@ -510,6 +535,8 @@ internal sealed partial class ConfigReader
         public List<(string Key, string Path, YamlNode Node, ServerTransport? Value)> Transports { get; } = [];
 
         public string? Description { get; set; }
+
+        public IReadOnlyList<string> Tags { get; set; } = [];
 
         public (bool? Value, YamlNode Node)? Enabled { get; set; }
 

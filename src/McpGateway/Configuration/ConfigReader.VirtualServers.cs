@@ -98,7 +98,7 @@ internal sealed partial class ConfigReader
             return null;
         }
 
-        view = view with { Overrides = draft.Overrides };
+        view = view with { Overrides = draft.Overrides, Definition = YamlJson.ToJsonObject(map) };
         CheckNames(view, draft, path, config);
         return view;
     }

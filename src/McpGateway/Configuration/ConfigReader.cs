@@ -21,7 +21,7 @@ internal sealed partial class ConfigReader(
     private static readonly string[] GatewayKeys =
     [
         "listen", "maxRequestBodyBytes", "requestTimeout", "connectTimeout", "sessionIdleTimeout", "resumeWindow", "allowedOrigins", "allowAnonymous",
-        "toolNameSeparator", "pageSize", "logFormat", "logLevel", "reloadDebounce", "health",
+        "toolNameSeparator", "pageSize", "logFormat", "logLevel", "reloadDebounce", "health", "adminToken",
     ];
 
     /// <summary>The separator server names are checked against; null when <c>gateway.toolNameSeparator</c> is invalid (already an error).</summary>
@@ -76,6 +76,7 @@ internal sealed partial class ConfigReader(
             }
         }
 
+        config = config with { Settings = SettingsOf(document) };
         List<ServerConfig> list = [];
         if (section is not { } servers)
         {
@@ -94,6 +95,34 @@ internal sealed partial class ConfigReader(
         config = config with { Servers = list };
         config = config with { Observability = ReadObservability(observability, ObservabilityKey) };
         return views is null ? config : config with { VirtualServers = ReadVirtualServers(views, VirtualServersKey, config) };
+    }
+
+    /// <summary>The top-level sections other than servers and views, as written, for export.</summary>
+    private static System.Text.Json.Nodes.JsonObject SettingsOf(YamlMappingNode document)
+    {
+        var settings = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (key, value) in document.Children)
+        {
+            if (key is YamlScalarNode { Value: { } name } && name is not (McpServersKey or ServersKey or VirtualServersKey or "$schema"))
+            {
+                settings[name] = YamlJson.ToJson(value);
+            }
+        }
+
+        return settings;
+    }
+
+    private string? ReadAdminToken(YamlNode node, string path)
+    {
+        var token = ReadNonEmptyString(node, path, "a long random secret, e.g. \"${MCP_GATEWAY_ADMIN_TOKEN}\"");
+        if (token is not null && token.Length < 16)
+        {
+            // The message must not echo the token.
+            Error(path, node, "is shorter than 16 characters; use a long random secret (e.g. `openssl rand -hex 32`)");
+            return null;
+        }
+
+        return token;
     }
 
     private const string NoServersMessage = "no servers configured; add entries under `mcpServers:` (the gateway starts but offers no tools)";
@@ -135,6 +164,7 @@ internal sealed partial class ConfigReader(
                 "pageSize" => ReadPageSize(value, keyPath) is { } pageSize ? options with { PageSize = pageSize } : options,
                 "logFormat" => ReadLogFormat(value, keyPath) is { } logFormat ? options with { LogFormat = logFormat } : options,
                 "logLevel" => ReadLogLevel(value, keyPath) is { } logLevel ? options with { LogLevel = logLevel } : options,
+                "adminToken" => ReadAdminToken(value, keyPath) is { } token ? options with { AdminToken = token } : options,
                 "health" => ReadHealth(value, keyPath, HealthCheckOptions.Default) is { } health ? options with { Health = _healthDefaults = health } : options,
                 _ => UnknownKey(keyPath, keyNode, GatewayKeys, options),
             };

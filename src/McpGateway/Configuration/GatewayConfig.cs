@@ -20,6 +20,12 @@ public sealed record GatewayConfig
     /// <summary>Where the snapshot came from (file path), for messages.</summary>
     public string? Source { get; init; }
 
+    /// <summary>
+    /// The config file's top-level sections other than servers and views, as written (<c>${VAR}</c> unexpanded), so an
+    /// export reproduces them; null when the config was built in code.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject? Settings { get; init; }
+
     public ServerConfig? FindServer(string name)
     {
         foreach (var server in Servers)
@@ -127,6 +133,12 @@ public sealed record GatewayOptions
     /// <summary>Lowest level logged; payloads are only logged at Trace. <c>MCP_GATEWAY_LOG_LEVEL</c> and <c>--log-level</c> override it.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 
+    /// <summary>
+    /// Bearer token for the admin API, <c>/deploy</c> and <c>/admin/mcp</c> (<c>gateway.adminToken</c>, else the
+    /// <c>MCP_GATEWAY_ADMIN_TOKEN</c> environment variable). Without one they answer only loopback clients.
+    /// </summary>
+    public string? AdminToken { get; init; }
+
     /// <summary>Health check defaults for every server (<c>gateway.health</c>).</summary>
     public HealthCheckOptions Health { get; init; } = HealthCheckOptions.Default;
 }
@@ -206,5 +218,27 @@ public sealed record ServerConfig
     /// <summary>This server's health checks (<c>health:</c>, already merged over the gateway's defaults); null: the gateway's defaults.</summary>
     public HealthCheckOptions? Health { get; init; }
 
+    /// <summary>Labels for finding servers (admin API filters); distinct, in the order written.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>Where the entry came from: the config file (read-only to the admin API) or the registry store.</summary>
+    public EntryOrigin Origin { get; init; } = EntryOrigin.File;
+
+    /// <summary>
+    /// The entry as written (<c>${VAR}</c> references unexpanded), for the admin API and export; null when the config was
+    /// built in code. Belongs to the snapshot: read it or <see cref="System.Text.Json.Nodes.JsonNode.DeepClone"/> it.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject? Definition { get; init; }
+
     public bool IsRemote => Transport != ServerTransport.Stdio;
+}
+
+/// <summary>Where a server or view definition lives.</summary>
+public enum EntryOrigin
+{
+    /// <summary>The config file: the declarative source, changed by editing the file (hot reload).</summary>
+    File,
+
+    /// <summary>The registry store: registered at run time through the admin API, <c>/deploy</c> or the management MCP server.</summary>
+    Registry,
 }

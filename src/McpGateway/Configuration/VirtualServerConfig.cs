@@ -46,6 +46,12 @@ public sealed record VirtualServerConfig
 
     /// <summary>Changes to single tools or prompts, keyed by exposed name (ordinal).</summary>
     public IReadOnlyDictionary<string, ItemOverride> Overrides { get; init; } = new Dictionary<string, ItemOverride>(StringComparer.Ordinal);
+
+    /// <summary>Where the view came from: the config file or the registry store.</summary>
+    public EntryOrigin Origin { get; init; } = EntryOrigin.File;
+
+    /// <summary>The entry as written (<c>${VAR}</c> unexpanded); null for a view built in code or written as <c>name:</c> alone.</summary>
+    public JsonObject? Definition { get; init; }
 }
 
 /// <summary>

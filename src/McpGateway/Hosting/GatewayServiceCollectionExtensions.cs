@@ -27,6 +27,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(new GatewayConfigProvider(config));
         services.AddSingleton<IGatewayConfigProvider>(sp => sp.GetRequiredService<GatewayConfigProvider>());
         services.AddSingleton<ConfigReloadState>();
+        services.AddSingleton<GatewayConfigComposer>();
         services.AddSingleton(sp => new UpstreamConnector(CreateUpstreamHttpClient(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<SessionStore>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionStore>());
@@ -49,7 +50,7 @@ public static class GatewayServiceCollectionExtensions
     /// <summary>Reloads the snapshot when <paramref name="configFile"/> changes or on SIGHUP (<c>serve --config</c>).</summary>
     public static IServiceCollection AddConfigFileWatcher(this IServiceCollection services, string configFile)
     {
-        services.AddHostedService(sp => new ConfigFileWatcher(configFile, sp.GetRequiredService<GatewayConfigProvider>(),
+        services.AddHostedService(sp => new ConfigFileWatcher(configFile, sp.GetRequiredService<GatewayConfigProvider>(), sp.GetRequiredService<GatewayConfigComposer>(),
             sp.GetRequiredService<ConfigReloadState>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         return services;
     }

@@ -267,7 +267,7 @@ public sealed class GatewayConfigLoaderTests
             RestartInitialBackoff = TimeSpan.FromSeconds(1),
             RestartMaxBackoff = TimeSpan.FromMinutes(2),
             ConnectTimeout = TimeSpan.FromSeconds(10),
-        });
+        }, options => options.Excluding(s => s.Definition));
 
         var remote = config.Servers[1];
         remote.Should().BeEquivalentTo(new ServerConfig
@@ -278,7 +278,7 @@ public sealed class GatewayConfigLoaderTests
             Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer abc", ["X-Tenant"] = "blue" },
             RequestTimeout = TimeSpan.FromSeconds(10),
             Sessions = SessionMode.PerClient,
-        });
+        }, options => options.Excluding(s => s.Definition));
     }
 
     [Fact]
@@ -292,8 +292,8 @@ public sealed class GatewayConfigLoaderTests
 
         result.Errors.Should().BeEmpty();
         result.Config!.Gateway.Should().Be(new GatewayOptions());
-        result.Config.Servers[0].Should().BeEquivalentTo(new ServerConfig { Name = "local", Transport = ServerTransport.Stdio, Command = "uvx" });
-        result.Config.Servers[1].Should().BeEquivalentTo(new ServerConfig { Name = "remote", Transport = ServerTransport.AutoDetect, Url = new Uri("https://mcp.example.com/mcp") });
+        result.Config.Servers[0].Should().BeEquivalentTo(new ServerConfig { Name = "local", Transport = ServerTransport.Stdio, Command = "uvx" }, options => options.Excluding(s => s.Definition));
+        result.Config.Servers[1].Should().BeEquivalentTo(new ServerConfig { Name = "remote", Transport = ServerTransport.AutoDetect, Url = new Uri("https://mcp.example.com/mcp") }, options => options.Excluding(s => s.Definition));
         result.Config.Servers[1].Headers.Should().BeEmpty();
     }
 

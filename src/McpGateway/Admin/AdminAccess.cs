@@ -1,0 +1,63 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using McpGateway.Configuration;
+using Microsoft.AspNetCore.Http;
+
+namespace McpGateway.Admin;
+
+/// <summary>The verdict on one admin request.</summary>
+public enum AdminAccessVerdict
+{
+    Allowed,
+
+    /// <summary>A token is required and the request has none or a wrong one: 401 with <c>WWW-Authenticate: Bearer</c>.</summary>
+    Unauthorized,
+
+    /// <summary>No token is set and the request does not come from loopback: 403.</summary>
+    LoopbackOnly,
+}
+
+/// <summary>
+/// Who may use the admin surfaces (<c>/api/v1</c>, <c>/deploy</c>, <c>/admin/mcp</c>): holders of the admin token
+/// (<c>Authorization: Bearer ...</c>), or, when no token is set, loopback clients only. The token is read from the
+/// running snapshot, so a reload that sets or rotates it applies to the next request.
+/// </summary>
+internal sealed class AdminAccess(IGatewayConfigProvider config)
+{
+    public const string TokenVariable = "MCP_GATEWAY_ADMIN_TOKEN";
+
+    /// <summary>The admin token in force: <c>gateway.adminToken</c>, else <see cref="TokenVariable"/>; null for none.</summary>
+    public string? Token => config.Current.Gateway.AdminToken is { Length: > 0 } token
+        ? token
+        : Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
+
+    public AdminAccessVerdict Check(HttpContext context)
+    {
+        if (Token is not { } token)
+        {
+            var remote = context.Connection.RemoteIpAddress;
+            return remote is null || IPAddress.IsLoopback(remote) ? AdminAccessVerdict.Allowed : AdminAccessVerdict.LoopbackOnly;
+        }
+
+        var header = context.Request.Headers.Authorization.ToString();
+        const string Scheme = "Bearer ";
+        if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return AdminAccessVerdict.Unauthorized;
+        }
+
+        // Fixed-time comparison of hashes: neither the token's content nor its length leaks through timing.
+        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(header.AsSpan(Scheme.Length).Trim().ToString()));
+        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        return CryptographicOperations.FixedTimeEquals(presented, expected) ? AdminAccessVerdict.Allowed : AdminAccessVerdict.Unauthorized;
+    }
+
+    /// <summary>Why a request was refused, for the problem detail.</summary>
+    public static string Explain(AdminAccessVerdict verdict) => verdict switch
+    {
+        AdminAccessVerdict.Unauthorized => "the admin API needs `Authorization: Bearer <admin token>` (gateway.adminToken or MCP_GATEWAY_ADMIN_TOKEN)",
+        AdminAccessVerdict.LoopbackOnly => "no admin token is set, so the admin API only answers clients on this machine (loopback); set gateway.adminToken or MCP_GATEWAY_ADMIN_TOKEN to use it remotely",
+        _ => string.Empty,
+    };
+}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace McpGateway.Observability;
+
+internal static partial class GatewayLog
+{
+    // 261x: the registry's entries composed with the config file
+    [LoggerMessage(2610, LogLevel.Information, "registry change from {Source} applied (version {Version}): {Summary}")]
+    public static partial void RegistryChangeApplied(ILogger logger, string source, int version, string summary);
+
+    [LoggerMessage(2611, LogLevel.Warning, "stored {Kind} {Name} is set aside (kept in the store, not run): {Errors}")]
+    public static partial void RegistryEntrySetAside(ILogger logger, string kind, string name, string errors);
+
+    [LoggerMessage(2612, LogLevel.Information, "registry store {Store}: {Servers} servers and {Views} virtual servers")]
+    public static partial void RegistryLoaded(ILogger logger, string store, int servers, int views);
+}
