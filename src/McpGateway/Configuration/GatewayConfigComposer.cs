@@ -76,15 +76,23 @@ public sealed class GatewayConfigComposer
     /// <summary>The store's contents as last loaded or saved.</summary>
     public RegistryContents Stored => Volatile.Read(ref _stored);
 
-    /// <summary>Start-up: adds what the store holds to the file's config.</summary>
-    public async Task LoadStoredAsync(RegistryContents contents, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs what the store holds (at start-up, or after another process changed it); false when it equals what runs.
+    /// </summary>
+    public async Task<bool> LoadStoredAsync(RegistryContents contents, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            if (Diff(_stored, contents).IsEmpty)
+            {
+                return false;
+            }
+
             Volatile.Write(ref _stored, contents);
             var composition = RegistryComposer.Compose(_file, contents);
             Apply(composition, contentHash: null, "registry store");
+            return true;
         }
         finally
         {
