@@ -115,4 +115,20 @@ public sealed class GatewayConfigComposerTests
         _saved.Should().BeEmpty();
         _provider.Current.FindVirtualServer("review").Should().NotBeNull();
     }
+
+    [Fact]
+    public async Task EditAsync_RewritingASetAsideEntryStillInvalid_IsRefused()
+    {
+        await _composer.EditAsync(context => Add(context, "remote", """{"url":"https://stored.example.com/mcp"}"""), Save, CancellationToken.None);
+        await _composer.ReplaceFileAsync(ConfigLoading.Load(FileText + "\n  remote: { command: uvx }\n").Config!, "hash-1", "test.yaml", CancellationToken.None);
+        _saved.Clear();
+
+        var problem = await _composer.EditAsync(context => RegistryProposal.To(context.Stored with
+        {
+            Servers = [context.Stored.Servers[0] with { Definition = """{"url":"https://other.example.com/mcp"}""" }],
+        }), Save, CancellationToken.None);
+
+        problem!.Kind.Should().Be(RegistryProblemKind.Invalid, "the written entry still clashes with the file");
+        _saved.Should().BeEmpty();
+    }
 }
