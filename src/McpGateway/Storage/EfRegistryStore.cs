@@ -172,8 +172,10 @@ internal sealed class EfRegistryStore : IRegistryStore, IDisposable
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA busy_timeout={SqliteBusyTimeoutMs}; PRAGMA journal_mode=WAL;";
-        var mode = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        command.CommandText = $"PRAGMA busy_timeout={SqliteBusyTimeoutMs}";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        command.CommandText = "PRAGMA journal_mode=WAL";
+        var mode = Convert.ToString(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidOperationException($"Registry store {Description}: SQLite did not switch to WAL journal mode (it reports '{mode}'); put the file on a local file system.");

@@ -25,10 +25,8 @@ internal sealed class InitialRegistry : Migration
                 revision = table.Column<long>(nullable: false),
             },
             constraints: table => table.PrimaryKey($"pk_{RegistryDbContext.RevisionTable}", x => x.id));
-        migrationBuilder.InsertData(
-            table: RegistryDbContext.RevisionTable,
-            columns: ["id", "revision"],
-            values: [RegistryDbContext.RevisionRowId, 0L]);
+        // Plain SQL: InsertData would need the model (or provider-specific column types) to map the values.
+        migrationBuilder.Sql($"INSERT INTO {RegistryDbContext.RevisionTable} (id, revision) VALUES ({RegistryDbContext.RevisionRowId}, 0)");
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)
