@@ -125,6 +125,23 @@ public sealed class EfRegistryStoreTests
         contents.VirtualServers.Select(v => v.Name).Should().Equal("v");
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task SaveAsync_ConcurrentSavesFromTwoStores_AllLandWithOneRevisionEach(string provider)
+    {
+        await using var database = RegistryTestDatabase.Create(provider);
+        var first = await database.OpenInitializedStoreAsync();
+        var second = await database.OpenInitializedStoreAsync();
+
+        // Two "replicas" upserting overlapping names at once: each save must wait for the other, not fail or lose a write.
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(
+            () => (i % 2 == 0 ? first : second).SaveAsync(Changes(servers: [Entry($"s{i % 5}", $"{{\"by\":{i}}}", T0.AddSeconds(i))]), Ct), Ct)));
+
+        (await first.GetRevisionAsync(Ct)).Should().Be(20);
+        (await second.LoadAsync(Ct)).Servers.Select(s => s.Name).Should().BeEquivalentTo(["s0", "s1", "s2", "s3", "s4"]);
+    }
+
     [Fact]
     public async Task SaveAsync_SameNameTwiceInOneChangeSet_IsRefusedBeforeWriting()
     {
