@@ -128,6 +128,16 @@ public static class GatewayCommandLine
             await stderr.WriteLineAsync($"error: could not listen on {listen}: {ex.Message}");
             return Failure;
         }
+        catch (Storage.StorageSchemaException ex)
+        {
+            await stderr.WriteLineAsync($"error: storage: {ex.Message}");
+            return Failure;
+        }
+        catch (Storage.StorageUnavailableException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}");
+            return Failure;
+        }
 
         return Ok;
     }
