@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using McpGateway.Admin;
 using McpGateway.Aggregation;
 using McpGateway.Configuration;
 using McpGateway.Endpoints;
@@ -44,6 +45,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ServerHealthRegistry>();
         services.AddSingleton<ServerHealthChecker>();
         services.AddHostedService(sp => sp.GetRequiredService<ServerHealthChecker>());
+        services.AddAdminApi();
         return services;
     }
 
@@ -61,6 +63,7 @@ public static class GatewayServiceCollectionExtensions
         HealthEndpoints.Map(routes);
         McpEndpoints.Map(routes);
         MetricsEndpoints.Map(routes);
+        AdminApiEndpoints.Map(routes);
         return routes;
     }
 
