@@ -128,6 +128,12 @@ public sealed record ConfigChange(
             settings.Add("observability");
         }
 
+        // The store is opened (and migrated) once at start-up; records compare by value (provider, path, connection string).
+        if (previous.Storage != next.Storage)
+        {
+            settings.Add("storage");
+        }
+
         return settings;
     }
 

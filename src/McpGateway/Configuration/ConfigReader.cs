@@ -16,7 +16,7 @@ internal sealed partial class ConfigReader(
     private const string ServersKey = "servers";
     private const string VirtualServersKey = "virtualServers";
 
-    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, "$schema"];
+    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, StorageKey, "$schema"];
 
     private static readonly string[] GatewayKeys =
     [
@@ -46,6 +46,7 @@ internal sealed partial class ConfigReader(
         (string Key, YamlScalarNode KeyNode, YamlNode Value)? section = null;
         YamlNode? views = null;
         YamlNode? observability = null;
+        YamlNode? storage = null;
         foreach (var (key, keyNode, value) in Entries(document, string.Empty))
         {
             switch (key)
@@ -66,6 +67,9 @@ internal sealed partial class ConfigReader(
                 case ObservabilityKey:
                     // Read after the loop: the OTEL_* environment variables apply when the section is absent too.
                     observability = value;
+                    break;
+                case StorageKey:
+                    storage = value;
                     break;
                 case "$schema":
                     // Only serves editors.
@@ -94,6 +98,7 @@ internal sealed partial class ConfigReader(
 
         config = config with { Servers = list };
         config = config with { Observability = ReadObservability(observability, ObservabilityKey) };
+        config = config with { Storage = ReadStorage(storage, StorageKey, source) };
         return views is null ? config : config with { VirtualServers = ReadVirtualServers(views, VirtualServersKey, config) };
     }
 

@@ -17,6 +17,9 @@ public sealed record GatewayConfig
     /// <summary>The <c>observability:</c> section (telemetry export).</summary>
     public ObservabilityOptions Observability { get; init; } = new();
 
+    /// <summary>The <c>storage:</c> section (where run-time registrations are kept); read at start-up only.</summary>
+    public StorageOptions Storage { get; init; } = new();
+
     /// <summary>Where the snapshot came from (file path), for messages.</summary>
     public string? Source { get; init; }
 

@@ -76,15 +76,23 @@ public sealed class GatewayConfigComposer
     /// <summary>The store's contents as last loaded or saved.</summary>
     public RegistryContents Stored => Volatile.Read(ref _stored);
 
-    /// <summary>Start-up: adds what the store holds to the file's config.</summary>
-    public async Task LoadStoredAsync(RegistryContents contents, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs what the store holds (at start-up, or after another process changed it); false when it equals what runs.
+    /// </summary>
+    public async Task<bool> LoadStoredAsync(RegistryContents contents, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            if (Diff(_stored, contents).IsEmpty)
+            {
+                return false;
+            }
+
             Volatile.Write(ref _stored, contents);
             var composition = RegistryComposer.Compose(_file, contents);
             Apply(composition, contentHash: null, "registry store");
+            return true;
         }
         finally
         {
@@ -127,15 +135,17 @@ public sealed class GatewayConfigComposer
             }
 
             var next = proposal.Next!;
+            var changes = Diff(_stored, next);
             var composition = RegistryComposer.Compose(_file, next);
-            var broken = composition.SetAside.Where(entry => current.FindSetAside(entry.Kind, entry.Name) is null).ToList();
+
+            // Refused: an entry this change writes that does not validate, or another entry the change breaks.
+            var broken = composition.SetAside.Where(entry => current.FindSetAside(entry.Kind, entry.Name) is null || Writes(changes, entry)).ToList();
             if (broken.Count > 0)
             {
                 var names = string.Join(", ", broken.Select(entry => $"{(entry.Kind == RegistryEntryKind.Server ? "server" : "virtual server")} `{entry.Name}`"));
-                return RegistryProblem.Invalid($"the change would leave {names} invalid; nothing was changed", [.. broken.SelectMany(entry => entry.Errors)]);
+                return RegistryProblem.Invalid($"{names} would not be valid after this change (see errors); nothing was changed", [.. broken.SelectMany(entry => entry.Errors)]);
             }
 
-            var changes = Diff(_stored, next);
             if (!changes.IsEmpty)
             {
                 // Saved before it runs: a success the caller sees is on disk, and a failed save leaves everything as it was.
@@ -192,6 +202,9 @@ public sealed class GatewayConfigComposer
 
         return status;
     }
+
+    private static bool Writes(RegistryChanges changes, SetAsideEntry entry) =>
+        (entry.Kind == RegistryEntryKind.Server ? changes.UpsertServers : changes.UpsertVirtualServers).Any(written => written.Name == entry.Name);
 
     private static RegistryChanges Diff(RegistryContents before, RegistryContents after) => new(
         Changed(before.Servers, after.Servers),

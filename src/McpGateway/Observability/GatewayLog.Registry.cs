@@ -13,4 +13,10 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2612, LogLevel.Information, "registry store {Store}: {Servers} servers and {Views} virtual servers")]
     public static partial void RegistryLoaded(ILogger logger, string store, int servers, int views);
+
+    [LoggerMessage(2613, LogLevel.Information, "registry store {Store} changed elsewhere (revision {Revision}); applied")]
+    public static partial void RegistryChangedElsewhere(ILogger logger, string store, long revision);
+
+    [LoggerMessage(2614, LogLevel.Warning, "cannot read registry store {Store}; keeping the running config: {Reason}")]
+    public static partial void RegistryPollFailed(ILogger logger, string store, string reason);
 }

@@ -1,0 +1,38 @@
+namespace McpGateway.Configuration;
+
+/// <summary>Where servers and views registered at run time are stored.</summary>
+public enum StorageProvider
+{
+    /// <summary>An embedded SQLite file (the default).</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL database, e.g. shared by several gateway replicas.</summary>
+    Postgres,
+}
+
+/// <summary>The <c>storage:</c> section. Read once at start-up: a change needs a restart.</summary>
+public sealed record StorageOptions
+{
+    /// <summary>The SQLite file name in the data directory.</summary>
+    public const string DefaultFileName = "mcp-gateway.db";
+
+    /// <summary>The default data directory, relative to the config file's directory.</summary>
+    public const string DefaultDirectory = "data";
+
+    /// <summary>Overrides the data directory of the default SQLite file (containers mount a volume there).</summary>
+    public const string DataDirectoryVariable = "MCP_GATEWAY_DATA_DIR";
+
+    public StorageProvider Provider { get; init; } = StorageProvider.Sqlite;
+
+    /// <summary>
+    /// The SQLite file, an absolute path once the config was read; null only for a config without a source file, where
+    /// <see cref="SqlitePath"/> falls back to <c>data/mcp-gateway.db</c> under the current directory.
+    /// </summary>
+    public string? Path { get; init; }
+
+    /// <summary>The PostgreSQL connection string (<c>${VAR}</c> expanded); required for <see cref="StorageProvider.Postgres"/>.</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>The absolute path of the SQLite file.</summary>
+    public string SqlitePath => System.IO.Path.GetFullPath(Path ?? System.IO.Path.Combine(DefaultDirectory, DefaultFileName));
+}
