@@ -63,7 +63,6 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ServerHealthRegistry>();
         services.AddSingleton<ServerHealthChecker>();
         services.AddHostedService(sp => sp.GetRequiredService<ServerHealthChecker>());
-        services.AddAdminApi();
         return services;
     }
 
