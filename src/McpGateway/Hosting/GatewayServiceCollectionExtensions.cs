@@ -78,6 +78,7 @@ public static class GatewayServiceCollectionExtensions
         HealthEndpoints.Map(routes);
         McpEndpoints.Map(routes);
         MetricsEndpoints.Map(routes);
+        AdminApiEndpoints.Map(routes);
         return routes;
     }
 
