@@ -285,8 +285,10 @@ internal sealed partial class AdminCli(TextWriter stdout, TextWriter stderr)
             return null;
         }
 
+        // JsonNode paths look like $.servers.github.env.TOKEN; the API names fields as mcpServers.github.env.TOKEN.
         // VS Code prompts for ${input:...} values when it starts a server; a gateway runs unattended and cannot ask.
-        var unresolved = FindInputReferences(servers).ToList();
+        var serversPath = servers.GetPath();
+        var unresolved = FindInputReferences(servers).Select(found => "mcpServers" + found.Path[serversPath.Length..] + ": " + found.Reference).ToList();
         if (unresolved.Count > 0)
         {
             problem = "VS Code `${input:...}` values cannot be resolved by a gateway; replace them with the value or an environment reference such as `${GITHUB_TOKEN}` and import again:"
@@ -303,7 +305,7 @@ internal sealed partial class AdminCli(TextWriter stdout, TextWriter stderr)
         return document;
     }
 
-    private static IEnumerable<string> FindInputReferences(JsonNode node)
+    private static IEnumerable<(string Path, string Reference)> FindInputReferences(JsonNode node)
     {
         switch (node)
         {
@@ -325,13 +327,10 @@ internal sealed partial class AdminCli(TextWriter stdout, TextWriter stderr)
 
                 break;
             case JsonValue value when value.TryGetValue<string>(out var text) && InputReference().Match(text) is { Success: true } match:
-                yield return $"{ToFieldPath(node.GetPath())}: {match.Value}";
+                yield return (node.GetPath(), match.Value);
                 break;
         }
     }
-
-    // JsonNode paths look like $.github.env.TOKEN or $['my server'].args[0]; the API names fields as mcpServers.github.env.TOKEN.
-    private static string ToFieldPath(string jsonPath) => "mcpServers" + jsonPath.TrimStart('$');
 
     [GeneratedRegex(@"\$\{input:[^}]*\}")]
     private static partial Regex InputReference();
