@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using McpGateway.Admin;
 using McpGateway.Aggregation;
 using McpGateway.Configuration;
 using McpGateway.Endpoints;
@@ -8,6 +9,7 @@ using McpGateway.Observability;
 using McpGateway.Observability.Prometheus;
 using McpGateway.Policy;
 using McpGateway.Sessions;
+using McpGateway.Storage;
 using McpGateway.Upstreams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -19,6 +21,9 @@ namespace McpGateway.Hosting;
 
 public static class GatewayServiceCollectionExtensions
 {
+    /// <summary>How often a replica looks for registry changes other replicas made (one single-row query).</summary>
+    private static readonly TimeSpan RegistryPollInterval = TimeSpan.FromSeconds(5);
+
     /// <summary>Registers the gateway around one initial configuration snapshot.</summary>
     public static IServiceCollection AddMcpGateway(this IServiceCollection services, GatewayConfig config)
     {
@@ -28,6 +33,20 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<IGatewayConfigProvider>(sp => sp.GetRequiredService<GatewayConfigProvider>());
         services.AddSingleton<ConfigReloadState>();
         services.AddSingleton<GatewayConfigComposer>();
+        services.AddRegistryStore(config.Storage);
+
+        // First hosted service: stored entries join the config before anything connects or serves.
+        services.AddHostedService<RegistryStartup>();
+        if (config.Storage.Provider == StorageProvider.Postgres)
+        {
+            // Replicas share the database; a single SQLite file normally has one writer, this process.
+            services.AddHostedService(sp => new RegistryPoller(sp.GetRequiredService<IRegistryStore>(), sp.GetRequiredService<GatewayConfigComposer>(),
+                RegistryPollInterval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        }
+
+        services.AddSingleton<RegistryService>();
+        services.AddSingleton<ServerToolsService>();
+        services.AddSingleton<AdminAccess>();
         services.AddSingleton(sp => new UpstreamConnector(CreateUpstreamHttpClient(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<SessionStore>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionStore>());

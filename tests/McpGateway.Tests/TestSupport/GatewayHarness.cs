@@ -8,13 +8,16 @@ namespace McpGateway.Tests.TestSupport;
 /// <summary>A real gateway on Kestrel, loopback, port 0, built from YAML text.</summary>
 public sealed class GatewayHarness : IAsyncDisposable
 {
-    private GatewayHarness(WebApplication app, Uri baseAddress, CapturingLoggerProvider logs)
+    private GatewayHarness(WebApplication app, Uri baseAddress, CapturingLoggerProvider logs, string? privateDirectory)
     {
+        _privateDirectory = privateDirectory;
         App = app;
         BaseAddress = baseAddress;
         Logs = logs;
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
+
+    private readonly string? _privateDirectory;
 
     public WebApplication App { get; }
 
@@ -61,6 +64,15 @@ public sealed class GatewayHarness : IAsyncDisposable
 
     public static async Task<GatewayHarness> StartAsync(GatewayConfig config, string? watchConfigFile = null)
     {
+        // Each gateway gets its own registry file unless the config names one: the default would be shared by every test.
+        string? privateDirectory = null;
+        if (config.Storage.Provider == StorageProvider.Sqlite
+            && config.Storage.SqlitePath == Path.GetFullPath(Path.Combine(StorageOptions.DefaultDirectory, StorageOptions.DefaultFileName)))
+        {
+            privateDirectory = Directory.CreateTempSubdirectory("mcpgw-registry-").FullName;
+            config = config with { Storage = config.Storage with { Path = Path.Combine(privateDirectory, StorageOptions.DefaultFileName) } };
+        }
+
         var logs = new CapturingLoggerProvider();
         var app = GatewayApp.Build(config, "http://127.0.0.1:0", logging =>
         {
@@ -69,7 +81,7 @@ public sealed class GatewayHarness : IAsyncDisposable
         }, watchConfigFile);
         await app.StartAsync();
         var address = GatewayApp.BoundAddresses(app)[0];
-        return new GatewayHarness(app, new Uri(address.TrimEnd('/') + "/"), logs);
+        return new GatewayHarness(app, new Uri(address.TrimEnd('/') + "/"), logs, privateDirectory);
     }
 
     /// <summary>A gateway in front of one demo server (with its test tools), with optional <c>gateway:</c> settings.</summary>
@@ -95,5 +107,9 @@ public sealed class GatewayHarness : IAsyncDisposable
         Http.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+        if (_privateDirectory is not null)
+        {
+            Directory.Delete(_privateDirectory, recursive: true);
+        }
     }
 }
