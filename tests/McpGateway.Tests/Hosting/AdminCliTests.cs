@@ -108,10 +108,10 @@ public sealed class AdminCliTests : IDisposable
     [Fact]
     public async Task ServersList_WrongToken_ExitsOneAndHintsAtTheToken()
     {
-        await using var gateway = await GatewayHarness.StartDemoAsync("adminToken: right-token");
+        await using var gateway = await GatewayHarness.StartDemoAsync("adminToken: right-token-0123456789");
 
         var refused = await RunAgainstAsync(gateway, "servers", "list", "--token", "wrong-token");
-        var accepted = await RunAgainstAsync(gateway, "servers", "list", "--token", "right-token");
+        var accepted = await RunAgainstAsync(gateway, "servers", "list", "--token", "right-token-0123456789");
 
         refused.Code.Should().Be(GatewayCommandLine.Failure);
         refused.Err.Should().Contain("--token");
