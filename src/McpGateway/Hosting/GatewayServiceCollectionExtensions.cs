@@ -47,6 +47,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<RegistryService>();
         services.AddSingleton<ServerToolsService>();
         services.AddSingleton<AdminAccess>();
+        services.AddSingleton<AdminMcpTools>().AddSingleton<AdminMcpEndpoint>();
         services.AddSingleton(sp => new UpstreamConnector(CreateUpstreamHttpClient(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<SessionStore>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionStore>());
@@ -80,6 +81,7 @@ public static class GatewayServiceCollectionExtensions
         HealthEndpoints.Map(routes);
         McpEndpoints.Map(routes);
         MetricsEndpoints.Map(routes);
+        AdminMcpEndpoint.Map(routes);
         return routes;
     }
 
