@@ -174,6 +174,36 @@ public sealed class AdminMcpTests
     }
 
     [Fact]
+    public async Task ToolsCall_StatelessRevisionWithoutInitialize_AnswersCompleteResult()
+    {
+        await using var gateway = await StartAsync();
+        var client = AdminClient(gateway);
+        var meta = new JsonObject { ["io.modelcontextprotocol/protocolVersion"] = "2026-07-28" };
+
+        var discover = await client.PostAsync(client.Request("server/discover", new JsonObject { ["_meta"] = meta.DeepClone() }), request => request.Headers.Add("MCP-Protocol-Version", "2026-07-28"));
+        var call = await client.PostAsync(client.Request("tools/call", new JsonObject { ["name"] = "list_services", ["arguments"] = new JsonObject(), ["_meta"] = meta.DeepClone() }));
+        var unsupported = await client.PostAsync(client.Request("tools/list"), request => request.Headers.Add("MCP-Protocol-Version", "1999-01-01"));
+
+        discover.Last["result"]!["supportedVersions"]!.AsArray().Select(version => (string?)version).Should().Contain("2026-07-28");
+        ((string?)call.Last["result"]!["resultType"]).Should().Be("complete");
+        ((string?)call.Last["result"]!["structuredContent"]!["servers"]![0]!["name"]).Should().Be("filed");
+        unsupported.Status.Should().Be(HttpStatusCode.BadRequest);
+        ((int?)unsupported.Last["error"]!["code"]).Should().Be(-32022);
+    }
+
+    [Fact]
+    public async Task Get_WithToken_Answers405BecauseTheServerIsStateless()
+    {
+        await using var gateway = await StartAsync();
+        AdminClient(gateway);
+
+        using var response = await gateway.Http.GetAsync(Endpoint(gateway), TestContext.Current.CancellationToken);
+
+        response.StatusCode.Should().Be(HttpStatusCode.MethodNotAllowed);
+        response.Content.Headers.Allow.Should().Equal("POST");
+    }
+
+    [Fact]
     public async Task Post_WithoutOrWithWrongToken_Answers401BeforeAnyMcp()
     {
         await using var gateway = await StartAsync();
