@@ -17,6 +17,7 @@ internal sealed record AdminMcpTool(
     bool ReadOnly,
     bool Destructive,
     bool Idempotent,
+    bool OpenWorld,
     Func<JsonObject, CancellationToken, Task<JsonObject>> Run)
 {
     public JsonObject Describe() => new()
@@ -31,9 +32,7 @@ internal sealed record AdminMcpTool(
             ["readOnlyHint"] = ReadOnly,
             ["destructiveHint"] = Destructive,
             ["idempotentHint"] = Idempotent,
-
-            // Refresh and health checks reach out to upstream servers; registry edits stay inside the gateway.
-            ["openWorldHint"] = Name is "get_service_tools" or "refresh_service" or "healthcheck",
+            ["openWorldHint"] = OpenWorld,
         },
     };
 }
@@ -46,6 +45,9 @@ internal sealed record AdminMcpTool(
 /// </summary>
 internal sealed class AdminMcpTools
 {
+    /// <summary>The REST API's status for "the upstream server cannot be reached".</summary>
+    private const int StatusBadGateway = 502;
+
     private readonly RegistryService _registry;
     private readonly ServerToolsService _tools;
     private readonly ServerHealthRegistry _health;
@@ -60,6 +62,7 @@ internal sealed class AdminMcpTools
         All = Build();
     }
 
+    /// <remarks><c>OpenWorld</c>: the tool talks to upstream servers (listing tools, reconnecting, pinging); registry edits stay inside the gateway.</remarks>
     public IReadOnlyList<AdminMcpTool> All { get; }
 
     public AdminMcpTool? Find(string name) => All.FirstOrDefault(tool => tool.Name == name);
@@ -79,7 +82,7 @@ internal sealed class AdminMcpTools
                 ["tag"] = String("Only servers carrying this tag (case-insensitive)."),
                 ["search"] = String("Only servers whose name, description, command or URL contains this text (case-insensitive)."),
             }),
-            ReadOnly: true, Destructive: false, Idempotent: true, ListServicesAsync),
+            ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false, ListServicesAsync),
         new("register_service", "Register a server",
             "Registers a new upstream MCP server and starts serving its tools through the gateway at once; the registration is stored and survives restarts. Give exactly one of `command` (a local stdio server the gateway starts) or `url` (a remote server). A name already in use is refused; use toggle_service or remove_service on existing servers.",
             Object(new JsonObject
@@ -96,11 +99,11 @@ internal sealed class AdminMcpTools
                 ["headers"] = StringMap("HTTP headers sent to a remote server, e.g. {\"Authorization\": \"Bearer ${GITHUB_TOKEN}\"}; prefer `${VAR}` references over literal secrets."),
                 ["enabled"] = Boolean("Whether to serve the server's tools right away (default true)."),
             }, "name"),
-            ReadOnly: false, Destructive: false, Idempotent: false, RegisterServiceAsync),
+            ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false, RegisterServiceAsync),
         new("remove_service", "Remove a server",
             "Removes a server registered at run time: its tools disappear from the gateway and its connections close. Servers from the config file cannot be removed here (edit the file).",
             NameParameter("Must be a registered (origin `registry`) server."),
-            ReadOnly: false, Destructive: true, Idempotent: false, RemoveServiceAsync),
+            ReadOnly: false, Destructive: true, Idempotent: false, OpenWorld: false, RemoveServiceAsync),
         new("toggle_service", "Enable or disable a server",
             "Enables or disables a server registered at run time. A disabled server stays registered, but its tools are hidden and its connections close. Without `enabled` the current state flips.",
             Object(new JsonObject
@@ -108,11 +111,11 @@ internal sealed class AdminMcpTools
                 ["name"] = String("The server's name. Must be a registered (origin `registry`) server.", minLength: 1),
                 ["enabled"] = Boolean("true to enable, false to disable; omit to flip the current state."),
             }, "name"),
-            ReadOnly: false, Destructive: false, Idempotent: false, ToggleServiceAsync),
+            ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false, ToggleServiceAsync),
         new("get_server_details", "Show a server",
             "Shows one server: origin, state (and why a stored entry is set aside), enabled, transport, command or URL, tags, health, and its definition as written (secret header and environment values masked).",
             NameParameter(string.Empty),
-            ReadOnly: true, Destructive: false, Idempotent: true, GetServerDetailsAsync),
+            ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false, GetServerDetailsAsync),
         new("get_service_tools", "List a server's tools",
             "Lists the tools one server offers, as the server itself names and describes them, and which of them its `tools` filter exposes through the gateway. Cached; `refresh: true` asks the server again.",
             Object(new JsonObject
@@ -120,18 +123,18 @@ internal sealed class AdminMcpTools
                 ["name"] = String("The server's name.", minLength: 1),
                 ["refresh"] = Boolean("Ask the server again instead of answering from the cache (default false)."),
             }, "name"),
-            ReadOnly: true, Destructive: false, Idempotent: true, GetServiceToolsAsync),
+            ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: true, GetServiceToolsAsync),
         new("refresh_service", "Reconnect a server",
             "Reconnects to a server (a new upstream session; a stdio server's process is restarted) and lists its tools again. Use after the server was updated or seems stuck.",
             NameParameter(string.Empty),
-            ReadOnly: false, Destructive: false, Idempotent: true, RefreshServiceAsync),
+            ReadOnly: false, Destructive: false, Idempotent: true, OpenWorld: true, RefreshServiceAsync),
         new("healthcheck", "Check health",
             "With `name`: checks that server now (an MCP ping) and returns its status (healthy, degraded, unhealthy), latency and last error. Without: every checked server's current health and an overall summary.",
             Object(new JsonObject
             {
                 ["name"] = String("A server to check now; omit for the health of all servers.", minLength: 1),
             }),
-            ReadOnly: true, Destructive: false, Idempotent: true, HealthcheckAsync),
+            ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: true, HealthcheckAsync),
     ];
 
     private Task<JsonObject> ListServicesAsync(JsonObject arguments, CancellationToken cancellationToken)
@@ -264,8 +267,6 @@ internal sealed class AdminMcpTools
     private static ServerHealthInfo ToInfo(ServerHealth health) =>
         new(ServerHealth.Name(health.Status), health.LatencyMs, health.LastCheck, health.ConsecutiveFailures, health.LastError);
 
-    private const int StatusBadGateway = 502;
-
     private static JsonObject Success(JsonObject structured, string summary) => new()
     {
         ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = summary }),
@@ -285,7 +286,7 @@ internal sealed class AdminMcpTools
         return Failure(status, title, problem.Detail, [.. problem.Errors.Select(error => new FieldError(RelativeField(error.Key, name), error.Message))]);
     }
 
-    internal static JsonObject Failure(int status, string title, string detail, IReadOnlyList<FieldError> errors)
+    private static JsonObject Failure(int status, string title, string detail, IReadOnlyList<FieldError> errors)
     {
         var problem = new JsonObject { ["type"] = "about:blank", ["title"] = title, ["status"] = status, ["detail"] = detail };
         if (errors.Count > 0)
