@@ -14,13 +14,18 @@ internal sealed class RegistryStartup(IRegistryStore store, GatewayConfigCompose
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await store.InitializeAsync(cancellationToken);
-        var contents = await store.LoadAsync(cancellationToken);
-        GatewayLog.RegistryLoaded(loggerFactory.CreateLogger("McpGateway.Storage"), store.Description, contents.Servers.Count, contents.VirtualServers.Count);
-        if (contents.Servers.Count > 0 || contents.VirtualServers.Count > 0)
+        try
         {
-            await composer.LoadStoredAsync(contents, cancellationToken);
+            await store.InitializeAsync(cancellationToken);
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
+        {
+            throw new StorageUnavailableException($"cannot open the registry store ({store.Description}): {ex.Message}", ex);
+        }
+
+        RegistryContents? loaded = null;
+        await composer.LoadStoredAsync(async token => loaded = await store.LoadAsync(token), cancellationToken);
+        GatewayLog.RegistryLoaded(loggerFactory.CreateLogger("McpGateway.Storage"), store.Description, loaded!.Servers.Count, loaded.VirtualServers.Count);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -10,12 +10,36 @@ internal sealed partial class ConfigReader
 
     private const string PostgresExample = "`connectionString: \"Host=db.example.com;Port=5432;Database=mcp_gateway;Username=gateway;Password=${PGPASSWORD}\"`";
 
-    private static readonly string[] StorageKeys = ["provider", "path", "connectionString"];
+    private static readonly string[] StorageKeys = ["provider", "path", "connectionString", "pollInterval"];
 
     private static readonly string[] StorageProviders = ["sqlite", "postgres"];
 
     /// <summary>The section, or only the defaults when <paramref name="node"/> is null; relative paths resolve against the config file's directory.</summary>
     private StorageOptions ReadStorage(YamlNode? node, string path, string source)
+    {
+        var options = ReadStorageLocation(node, path, source);
+        if (node is YamlMappingNode map)
+        {
+            foreach (var (key, _, value) in Entries(map, path))
+            {
+                if (key == "pollInterval" && !IsNull(value) && ReadDuration(value, Join(path, key)) is { } interval)
+                {
+                    if (interval < TimeSpan.FromMilliseconds(100))
+                    {
+                        Error(Join(path, key), value, "must be at least 100ms; write e.g. 5s");
+                    }
+                    else
+                    {
+                        options = options with { PollInterval = interval };
+                    }
+                }
+            }
+        }
+
+        return options;
+    }
+
+    private StorageOptions ReadStorageLocation(YamlNode? node, string path, string source)
     {
         var baseDirectory = File.Exists(source) ? Path.GetDirectoryName(Path.GetFullPath(source))! : Directory.GetCurrentDirectory();
         var defaults = new StorageOptions { Path = DefaultSqlitePath(baseDirectory) };
@@ -49,6 +73,9 @@ internal sealed partial class ConfigReader
                     break;
                 case "connectionString":
                     (connectionNode, connectionKey) = (value, (keyNode, Join(path, key)));
+                    break;
+                case "pollInterval":
+                    // Read by ReadStorage: it applies to either provider.
                     break;
                 default:
                     UnknownKey(Join(path, key), keyNode, StorageKeys);

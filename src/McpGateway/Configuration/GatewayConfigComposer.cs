@@ -78,12 +78,16 @@ public sealed class GatewayConfigComposer
 
     /// <summary>
     /// Runs what the store holds (at start-up, or after another process changed it); false when it equals what runs.
+    /// <paramref name="load"/> reads the store inside the same turn edits take, so a read cannot miss an edit of this
+    /// process that is being saved and then overwrite it with older contents.
     /// </summary>
-    public async Task<bool> LoadStoredAsync(RegistryContents contents, CancellationToken cancellationToken)
+    public async Task<bool> LoadStoredAsync(Func<CancellationToken, Task<RegistryContents>> load, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(load);
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            var contents = await load(cancellationToken);
             if (Diff(_stored, contents).IsEmpty)
             {
                 return false;

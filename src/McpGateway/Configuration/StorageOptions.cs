@@ -33,6 +33,15 @@ public sealed record StorageOptions
     /// <summary>The PostgreSQL connection string (<c>${VAR}</c> expanded); required for <see cref="StorageProvider.Postgres"/>.</summary>
     public string? ConnectionString { get; init; }
 
+    /// <summary>
+    /// How often to look for registry changes other processes made to the same database (<c>storage.pollInterval</c>);
+    /// null: every 5 s with PostgreSQL (replicas), never with SQLite (one process owns the file).
+    /// </summary>
+    public TimeSpan? PollInterval { get; init; }
+
+    /// <summary>The poll interval in force; null for none.</summary>
+    public TimeSpan? EffectivePollInterval => PollInterval ?? (Provider == StorageProvider.Postgres ? TimeSpan.FromSeconds(5) : null);
+
     /// <summary>The absolute path of the SQLite file.</summary>
     public string SqlitePath => System.IO.Path.GetFullPath(Path ?? System.IO.Path.Combine(DefaultDirectory, DefaultFileName));
 }

@@ -47,6 +47,9 @@ public static class GatewayApp
             builder.Logging.AddFilter("Microsoft.AspNetCore", frameworkLevel);
             builder.Logging.AddFilter("Microsoft.Hosting", frameworkLevel);
             builder.Logging.AddFilter("ModelContextProtocol", frameworkLevel);
+
+            // A start-up failure reaches `serve`, which prints it in one line (or rethrows what it does not know).
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         }
         else
         {

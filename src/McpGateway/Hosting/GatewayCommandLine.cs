@@ -4,7 +4,7 @@ using McpGateway.Configuration;
 
 namespace McpGateway.Hosting;
 
-/// <summary><c>mcp-gateway serve|validate</c>. Exit codes: 0 ok, 1 runtime failure, 2 bad config or arguments.</summary>
+/// <summary><c>mcp-gateway serve|validate|servers|import</c>. Exit codes: 0 ok, 1 runtime failure, 2 bad config or arguments, 3 gateway unreachable (admin commands).</summary>
 public static class GatewayCommandLine
 {
     public const int Ok = 0;
@@ -43,6 +43,11 @@ public static class GatewayCommandLine
         var validate = new Command("validate", "Check a config file and exit: 0 valid, 2 invalid") { configOption };
         var demo = new Command("demo-server", "Run the bundled demo MCP server on stdin/stdout (used by the example config)");
         var root = new RootCommand("McpGateway: one MCP endpoint in front of many MCP servers") { serve, validate, demo };
+        var admin = new AdminCli(stdout, stderr);
+        foreach (var command in admin.CreateCommands())
+        {
+            root.Add(command);
+        }
 
         var exitCode = Ok;
         serve.SetAction(async (parse, cancellationToken) =>
@@ -76,7 +81,7 @@ public static class GatewayCommandLine
         // System.CommandLine's own handler would exit with 143 after 2 s, cutting the stdio children's shutdown short.
         var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null };
         var code = await parseResult.InvokeAsync(invocation);
-        return code != 0 ? code : exitCode;
+        return code != 0 ? code : exitCode != Ok ? exitCode : admin.ExitCode;
     }
 
     private static int Validate(FileInfo file, TextWriter stdout, TextWriter stderr)
@@ -126,6 +131,16 @@ public static class GatewayCommandLine
         catch (IOException ex)
         {
             await stderr.WriteLineAsync($"error: could not listen on {listen}: {ex.Message}");
+            return Failure;
+        }
+        catch (Storage.StorageSchemaException ex)
+        {
+            await stderr.WriteLineAsync($"error: storage: {ex.Message}");
+            return Failure;
+        }
+        catch (Storage.StorageUnavailableException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}");
             return Failure;
         }
 

@@ -21,8 +21,6 @@ namespace McpGateway.Hosting;
 
 public static class GatewayServiceCollectionExtensions
 {
-    /// <summary>How often a replica looks for registry changes other replicas made (one single-row query).</summary>
-    private static readonly TimeSpan RegistryPollInterval = TimeSpan.FromSeconds(5);
 
     /// <summary>Registers the gateway around one initial configuration snapshot.</summary>
     public static IServiceCollection AddMcpGateway(this IServiceCollection services, GatewayConfig config)
@@ -37,11 +35,11 @@ public static class GatewayServiceCollectionExtensions
 
         // First hosted service: stored entries join the config before anything connects or serves.
         services.AddHostedService<RegistryStartup>();
-        if (config.Storage.Provider == StorageProvider.Postgres)
+        if (config.Storage.EffectivePollInterval is { } pollInterval)
         {
             // Replicas share the database; a single SQLite file normally has one writer, this process.
             services.AddHostedService(sp => new RegistryPoller(sp.GetRequiredService<IRegistryStore>(), sp.GetRequiredService<GatewayConfigComposer>(),
-                RegistryPollInterval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+                pollInterval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         }
 
         services.AddSingleton<RegistryService>();
@@ -81,6 +79,7 @@ public static class GatewayServiceCollectionExtensions
         HealthEndpoints.Map(routes);
         McpEndpoints.Map(routes);
         MetricsEndpoints.Map(routes);
+        AdminApiEndpoints.Map(routes);
         AdminMcpEndpoint.Map(routes);
         return routes;
     }

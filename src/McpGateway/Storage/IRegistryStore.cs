@@ -27,3 +27,6 @@ public interface IRegistryStore
 
 /// <summary>The database schema cannot be used by this binary; the message says why and what to do.</summary>
 public sealed class StorageSchemaException(string message) : Exception(message);
+
+/// <summary>The store could not be opened (unreachable server, bad credentials, unwritable file); the message names the store.</summary>
+public sealed class StorageUnavailableException(string message, Exception inner) : Exception(message, inner);

@@ -25,21 +25,15 @@ internal sealed class RegistryPoller(IRegistryStore store, GatewayConfigComposer
                 try
                 {
                     var revision = await store.GetRevisionAsync(stoppingToken);
-                    if (seen is null)
-                    {
-                        // The first reading sets the baseline: start-up loaded what the store held just before.
-                        seen = revision;
-                        continue;
-                    }
-
                     if (revision == seen)
                     {
                         continue;
                     }
 
+                    // The first reading loads too: a change may have landed between start-up's load and now. Contents
+                    // equal to what runs change nothing.
                     seen = revision;
-                    var contents = await store.LoadAsync(stoppingToken);
-                    if (await composer.LoadStoredAsync(contents, stoppingToken))
+                    if (await composer.LoadStoredAsync(store.LoadAsync, stoppingToken))
                     {
                         GatewayLog.RegistryChangedElsewhere(_logger, store.Description, revision);
                     }

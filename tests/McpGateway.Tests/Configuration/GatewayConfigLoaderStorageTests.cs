@@ -128,4 +128,19 @@ public sealed class GatewayConfigLoaderStorageTests
         ConfigChange.RestartRequiredSettings(before, after).Should().Equal("storage");
         ConfigChange.RestartRequiredSettings(before, same).Should().BeEmpty();
     }
+
+    [Fact]
+    public void LoadText_PollInterval_AppliesToEitherProviderAndDefaultsToPostgresOnly()
+    {
+        Load(Servers).Config!.Storage.EffectivePollInterval.Should().BeNull("one process owns a SQLite file");
+        Load(Servers + "storage: { pollInterval: 2s }\n").Config!.Storage.EffectivePollInterval.Should().Be(TimeSpan.FromSeconds(2));
+        Load(Servers + "storage: { provider: postgres, connectionString: \"Host=db;Database=x\" }\n").Config!.Storage.EffectivePollInterval
+            .Should().Be(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void LoadText_PollIntervalBelow100ms_IsAnErrorNamingTheKey()
+    {
+        SingleError(Load(Servers + "storage: { pollInterval: 10ms }\n")).Key.Should().Be("storage.pollInterval");
+    }
 }

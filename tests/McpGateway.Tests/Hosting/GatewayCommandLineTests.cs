@@ -88,6 +88,33 @@ public sealed class GatewayCommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_StoreCannotBeOpened_Exits1NamingTheStoreInOneLine()
+    {
+        var notADirectory = WriteConfig("mcpServers: {}\n");
+        var path = WriteConfig($"gateway: {{ listen: 'http://127.0.0.1:0' }}\nstorage: {{ path: '{notADirectory}/registry.db' }}\nmcpServers: {{}}\n");
+
+        var (code, _, errors) = await RunAsync("serve", "--config", path);
+
+        code.Should().Be(1);
+        errors.Should().Contain($"cannot open the registry store (sqlite {notADirectory}/registry.db)");
+        errors.Should().NotContain("   at ", "an operator needs the reason, not a stack trace");
+    }
+
+    [Fact]
+    public async Task Serve_StoreWithANewerSchema_Exits1AndSaysToUpgrade()
+    {
+        await using var database = Storage.RegistryTestDatabase.Create("sqlite");
+        await database.OpenInitializedStoreAsync();
+        await database.ScalarAsync("""INSERT INTO "__EFMigrationsHistory" ("MigrationId", "ProductVersion") VALUES ('29990101000000_FromTheFuture', '99.0.0')""");
+        var path = WriteConfig($"gateway: {{ listen: 'http://127.0.0.1:0' }}\nstorage: {{ path: '{database.Options.SqlitePath}' }}\nmcpServers: {{}}\n");
+
+        var (code, _, errors) = await RunAsync("serve", "--config", path);
+
+        code.Should().Be(1);
+        errors.Should().Contain("29990101000000_FromTheFuture").And.Contain("upgrade mcp-gateway");
+    }
+
+    [Fact]
     public async Task Serve_UrlsOptionToNonLoopback_IsRefusedToo()
     {
         var path = WriteConfig("mcpServers: {}\n");
