@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using McpGateway.Configuration;
 using McpGateway.Health;
 using McpGateway.Upstreams;
@@ -45,9 +44,6 @@ internal sealed record AdminMcpTool(
 /// </summary>
 internal sealed class AdminMcpTools
 {
-    /// <summary>The REST API's status for "the upstream server cannot be reached".</summary>
-    private const int StatusBadGateway = 502;
-
     private readonly RegistryService _registry;
     private readonly ServerToolsService _tools;
     private readonly ServerHealthRegistry _health;
@@ -230,7 +226,7 @@ internal sealed class AdminMcpTools
         }
         catch (UpstreamException ex)
         {
-            return Failure(StatusBadGateway, "Bad Gateway", $"server `{name}` cannot be reached: {ex.Message}", []);
+            return Failure(AdminProblems.UnreachableProblem(ex.Message));
         }
     }
 
@@ -252,15 +248,9 @@ internal sealed class AdminMcpTools
 
         var all = _health.All();
         var summary = ServerHealthRegistry.Summarize(all);
-        var servers = new JsonArray();
-        foreach (var health in all)
-        {
-            var entry = ToNode(ToInfo(health));
-            entry.Insert(0, "name", health.Server);
-            servers.Add(entry);
-        }
-
-        return Success(new JsonObject { ["upstreams"] = summary, ["servers"] = servers },
+        var overview = new HealthOverview(summary, [.. all.Select(health =>
+            new ServerHealthEntry(health.Server, ServerHealth.Name(health.Status), health.LatencyMs, health.LastCheck, health.ConsecutiveFailures, health.LastError))]);
+        return Success((JsonObject)JsonSerializer.SerializeToNode(overview, AdminJsonContext.Default.HealthOverview)!,
             $"Upstreams {summary}" + (all.Count == 0 ? "; no server is health-checked." : ": " + string.Join(", ", all.Select(health => $"{health.Server} {ServerHealth.Name(health.Status)}")) + "."));
     }
 
@@ -273,65 +263,24 @@ internal sealed class AdminMcpTools
         ["structuredContent"] = structured,
     };
 
-    /// <summary>The REST API's problem for <paramref name="problem"/>, with fields relative to the entry (<c>url</c>, <c>args[0]</c>) as its single-entry bodies have them.</summary>
-    private static JsonObject Failure(RegistryProblem problem, string name)
-    {
-        var (status, title) = problem.Kind switch
-        {
-            RegistryProblemKind.NotFound => (404, "Not Found"),
-            RegistryProblemKind.ReadOnly => (409, "Read-only"),
-            RegistryProblemKind.Conflict => (409, "Conflict"),
-            _ => (400, "Invalid"),
-        };
-        return Failure(status, title, problem.Detail, [.. problem.Errors.Select(error => new FieldError(RelativeField(error.Key, name), error.Message))]);
-    }
+    /// <summary>The REST API's problem for <paramref name="problem"/>, with fields relative to the entry (<c>url</c>, <c>args[0]</c>) as in its single-entry bodies.</summary>
+    private static JsonObject Failure(RegistryProblem problem, string name) =>
+        Failure(AdminProblems.Describe(problem, RegistryComposer.PathOf(RegistryEntryKind.Server, name)));
 
-    private static JsonObject Failure(int status, string title, string detail, IReadOnlyList<FieldError> errors)
+    private static JsonObject Failure(AdminProblem problem)
     {
-        var problem = new JsonObject { ["type"] = "about:blank", ["title"] = title, ["status"] = status, ["detail"] = detail };
-        if (errors.Count > 0)
-        {
-            problem["errors"] = new JsonArray([.. errors.Select(error => (JsonNode)new JsonObject { ["field"] = error.Field, ["message"] = error.Message })]);
-        }
-
-        var text = $"{title} ({status}): {detail}" + string.Concat(errors.Select(error => $"\n- {error.Field}: {error.Message}"));
+        var text = $"{problem.Title} ({problem.Status}): {problem.Detail}" + string.Concat((problem.Errors ?? []).Select(error => $"\n- {(error.Field.Length > 0 ? error.Field : "(body)")}: {error.Message}"));
         return new JsonObject
         {
             ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = text }),
-            ["structuredContent"] = problem,
+            ["structuredContent"] = JsonSerializer.SerializeToNode(problem, AdminJsonContext.Default.AdminProblem),
             ["isError"] = true,
         };
     }
 
-    private static string RelativeField(string key, string name)
-    {
-        foreach (var section in (string[])["mcpServers", "servers"])
-        {
-            var prefix = $"{section}.{name}";
-            if (key == prefix)
-            {
-                return "name";
-            }
+    private static JsonObject ToNode(ServerInfo value) => (JsonObject)JsonSerializer.SerializeToNode(value, AdminJsonContext.Default.ServerInfo)!;
 
-            if (key.StartsWith(prefix + ".", StringComparison.Ordinal) || key.StartsWith(prefix + "[", StringComparison.Ordinal))
-            {
-                return key[(prefix.Length + (key[prefix.Length] == '.' ? 1 : 0))..];
-            }
-        }
+    private static JsonObject ToNode(ServerTools value) => (JsonObject)JsonSerializer.SerializeToNode(value, AdminJsonContext.Default.ServerTools)!;
 
-        return key;
-    }
-
-    private static JsonObject ToNode(ServerInfo value) => (JsonObject)JsonSerializer.SerializeToNode(value, AdminMcpJsonContext.Default.ServerInfo)!;
-
-    private static JsonObject ToNode(ServerTools value) => (JsonObject)JsonSerializer.SerializeToNode(value, AdminMcpJsonContext.Default.ServerTools)!;
-
-    private static JsonObject ToNode(ServerHealthInfo value) => (JsonObject)JsonSerializer.SerializeToNode(value, AdminMcpJsonContext.Default.ServerHealthInfo)!;
+    private static JsonObject ToNode(ServerHealthInfo value) => (JsonObject)JsonSerializer.SerializeToNode(value, AdminJsonContext.Default.ServerHealthInfo)!;
 }
-
-/// <summary>The admin records as the management MCP server writes them: camelCase, nulls left out (as the REST API).</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ServerInfo))]
-[JsonSerializable(typeof(ServerTools))]
-[JsonSerializable(typeof(ServerHealthInfo))]
-internal sealed partial class AdminMcpJsonContext : JsonSerializerContext;

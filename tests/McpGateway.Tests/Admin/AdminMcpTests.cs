@@ -112,6 +112,27 @@ public sealed class AdminMcpTests
     }
 
     [Fact]
+    public async Task RegisterAndRemove_Refused_ProblemEqualsTheRestApis()
+    {
+        await using var gateway = await StartAsync();
+        var client = AdminClient(gateway);
+        await client.InitializeAsync();
+        var entry = new JsonObject { ["name"] = "broken", ["command"] = "mcp-gateway", ["args"] = new JsonArray("demo-server"), ["cwd"] = "" };
+
+        using var restRegister = await gateway.Http.PostAsync("api/v1/servers", new StringContent(entry.ToJsonString(), System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        var mcpRegister = await CallToolAsync(client, "register_service", entry);
+        using var restRemove = await gateway.Http.DeleteAsync("api/v1/servers/filed", TestContext.Current.CancellationToken);
+        var mcpRemove = await CallToolAsync(client, "remove_service", new JsonObject { ["name"] = "filed" });
+
+        restRegister.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var restProblem = JsonNode.Parse(await restRegister.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        JsonNode.DeepEquals(mcpRegister["structuredContent"], restProblem).Should().BeTrue($"MCP {mcpRegister["structuredContent"]!.ToJsonString()} vs REST {restProblem!.ToJsonString()}");
+        restRemove.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        var restRemoveProblem = JsonNode.Parse(await restRemove.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        JsonNode.DeepEquals(mcpRemove["structuredContent"], restRemoveProblem).Should().BeTrue($"MCP {mcpRemove["structuredContent"]!.ToJsonString()} vs REST {restRemoveProblem!.ToJsonString()}");
+    }
+
+    [Fact]
     public async Task RegisterService_CommandAndUrl_IsErrorAndStoresNothing()
     {
         await using var gateway = await StartAsync();
