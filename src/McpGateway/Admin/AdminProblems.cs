@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpGateway.Configuration;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace McpGateway.Admin;
 
@@ -11,34 +12,41 @@ internal static class AdminProblems
     public const string ContentType = "application/problem+json";
     private const string TypeBase = "urn:mcp-gateway:problem:";
 
-    public static IResult Create(int status, string title, string detail, IReadOnlyList<FieldError>? errors = null) =>
-        TypedResults.Json(
-            new AdminProblem(TypeBase + Slug(title), title, status, detail, errors is { Count: > 0 } ? errors : null),
-            AdminJsonContext.Default.AdminProblem,
-            ContentType,
-            status);
+    public static IResult Create(int status, string title, string detail, IReadOnlyList<FieldError>? errors = null) => Answer(Problem(status, title, detail, errors));
+
+    /// <summary>The problem itself, for surfaces that carry it in something other than an HTTP answer (the management MCP server's tool results).</summary>
+    public static AdminProblem Problem(int status, string title, string detail, IReadOnlyList<FieldError>? errors = null) =>
+        new(TypeBase + Slug(title), title, status, detail, errors is { Count: > 0 } ? errors : null);
 
     public static IResult NotFound(string detail) => Create(StatusCodes.Status404NotFound, "Not found", detail);
 
     public static IResult Invalid(string detail, params FieldError[] errors) => Create(StatusCodes.Status400BadRequest, "Invalid request", detail, errors);
 
-    public static IResult Unreachable(string detail) => Create(StatusCodes.Status502BadGateway, "Upstream unreachable", detail);
+    public static IResult Unreachable(string detail) => Answer(UnreachableProblem(detail));
+
+    public static AdminProblem UnreachableProblem(string detail) => Problem(StatusCodes.Status502BadGateway, "Upstream unreachable", detail);
 
     /// <summary>
     /// The problem for a refused registry change. For a single-entry body (<paramref name="entryPath"/> such as
     /// <c>mcpServers.github</c>) field names become relative to the body: <c>mcpServers.github.url</c> → <c>url</c>.
     /// </summary>
-    public static IResult From(RegistryProblem problem, string? entryPath = null)
+    public static IResult From(RegistryProblem problem, string? entryPath = null) => Answer(Describe(problem, entryPath));
+
+    /// <summary>The problem <see cref="From"/> answers with.</summary>
+    public static AdminProblem Describe(RegistryProblem problem, string? entryPath = null)
     {
         var errors = problem.Errors.Select(error => new FieldError(entryPath is null ? error.Key : RelativeField(error, entryPath), error.Message)).ToList();
         return problem.Kind switch
         {
-            RegistryProblemKind.NotFound => Create(StatusCodes.Status404NotFound, "Not found", problem.Detail, errors),
-            RegistryProblemKind.ReadOnly => Create(StatusCodes.Status409Conflict, "Read-only entry", problem.Detail, errors),
-            RegistryProblemKind.Conflict => Create(StatusCodes.Status409Conflict, "Conflict", problem.Detail, errors),
-            _ => Create(StatusCodes.Status400BadRequest, "Invalid request", problem.Detail, errors),
+            RegistryProblemKind.NotFound => Problem(StatusCodes.Status404NotFound, "Not found", problem.Detail, errors),
+            RegistryProblemKind.ReadOnly => Problem(StatusCodes.Status409Conflict, "Read-only entry", problem.Detail, errors),
+            RegistryProblemKind.Conflict => Problem(StatusCodes.Status409Conflict, "Conflict", problem.Detail, errors),
+            _ => Problem(StatusCodes.Status400BadRequest, "Invalid request", problem.Detail, errors),
         };
     }
+
+    private static JsonHttpResult<AdminProblem> Answer(AdminProblem problem) =>
+        TypedResults.Json(problem, AdminJsonContext.Default.AdminProblem, ContentType, problem.Status);
 
     /// <summary>
     /// <c>{entry}.url</c> → <c>url</c>, <c>{entry}.args[0]</c> → <c>args[0]</c>; an error on the entry itself is about its

@@ -45,6 +45,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<RegistryService>();
         services.AddSingleton<ServerToolsService>();
         services.AddSingleton<AdminAccess>();
+        services.AddSingleton<AdminMcpTools>().AddSingleton<AdminMcpEndpoint>();
         services.AddSingleton(sp => new UpstreamConnector(CreateUpstreamHttpClient(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<SessionStore>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionStore>());
@@ -79,6 +80,7 @@ public static class GatewayServiceCollectionExtensions
         McpEndpoints.Map(routes);
         MetricsEndpoints.Map(routes);
         AdminApiEndpoints.Map(routes);
+        AdminMcpEndpoint.Map(routes);
         return routes;
     }
 
