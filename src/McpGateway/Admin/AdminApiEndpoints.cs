@@ -157,6 +157,11 @@ internal static class AdminApiEndpoints
             return AdminProblems.NotFound($"no running server named `{name}`");
         }
 
+        if (!server.Enabled)
+        {
+            return AdminProblems.From(RegistryProblem.Conflict(ServerToolsService.DisabledMessage(name)));
+        }
+
         try
         {
             return TypedResults.Json(await tools.RefreshAsync(server, cancellationToken), AdminJsonContext.Default.ServerTools);
@@ -172,6 +177,11 @@ internal static class AdminApiEndpoints
         if (config.Current.FindServer(name) is not { } server)
         {
             return AdminProblems.NotFound($"no running server named `{name}`");
+        }
+
+        if (!server.Enabled)
+        {
+            return AdminProblems.From(RegistryProblem.Conflict(ServerToolsService.DisabledMessage(name)));
         }
 
         try

@@ -217,6 +217,11 @@ internal sealed class AdminMcpTools
             return Failure(RegistryProblem.NotFound($"no server named `{name}` is running (see list_services; a set-aside entry does not run)"), name);
         }
 
+        if (!server.Enabled)
+        {
+            return Failure(RegistryProblem.Conflict(ServerToolsService.DisabledMessage(name)), name);
+        }
+
         try
         {
             var tools = await list(server);

@@ -69,7 +69,7 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
         {
             if (Stored(context.Stored.Servers, name) is not null && !replace)
             {
-                return RegistryProposal.Refuse(RegistryProblem.Conflict($"a server named `{name}` is already registered; update it (PUT /api/v1/servers/{name}) or pick another name"));
+                return RegistryProposal.Refuse(RegistryProblem.Conflict($"a server named `{name}` is already registered; update that one or pick another name"));
             }
 
             return RegistryProposal.To(context.Stored with { Servers = Upsert(context.Stored.Servers, name, definition, context.Now) });
@@ -127,7 +127,7 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
 
             if (Stored(context.Stored.VirtualServers, name) is not null && !replace)
             {
-                return RegistryProposal.Refuse(RegistryProblem.Conflict($"a virtual server named `{name}` is already registered; update it (PUT /api/v1/virtual-servers/{name}) or pick another name"));
+                return RegistryProposal.Refuse(RegistryProblem.Conflict($"a virtual server named `{name}` is already registered; update that one or pick another name"));
             }
 
             return RegistryProposal.To(context.Stored with { VirtualServers = Upsert(context.Stored.VirtualServers, name, definition, context.Now) });

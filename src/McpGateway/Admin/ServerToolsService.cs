@@ -22,6 +22,9 @@ public sealed record ServerTools(string Server, JsonArray Tools, IReadOnlyList<s
 internal sealed class ServerToolsService(SharedLinks links, LastKnownLists lastKnown, IGatewayConfigProvider config, TimeProvider time)
 {
     private const int MaxPages = 100;
+
+    /// <summary>Why a disabled server's tools are not listed: connecting would start what the operator switched off.</summary>
+    public static string DisabledMessage(string name) => $"server `{name}` is disabled; enable it to connect and list its tools";
     private readonly ConcurrentDictionary<string, (ServerConfig Server, ServerTools Tools)> _cache = new(StringComparer.Ordinal);
     private long _nextId;
 

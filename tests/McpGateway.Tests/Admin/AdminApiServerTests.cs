@@ -283,6 +283,21 @@ public sealed class AdminApiServerTests
     }
 
     [Fact]
+    public async Task Tools_DisabledServer_Returns409WithoutConnecting()
+    {
+        await using var gateway = await StartAsync();
+        var api = new AdminApiClient(gateway);
+        await api.PostAsync("api/v1/servers", new JsonObject { ["name"] = "off", ["url"] = "http://127.0.0.1:9/mcp", ["enabled"] = false });
+
+        var tools = await api.GetAsync("api/v1/servers/off/tools");
+        var refresh = await api.PostAsync("api/v1/servers/off/refresh");
+
+        tools.Status.Should().Be(HttpStatusCode.Conflict, tools.ToString());
+        tools.Json["detail"]!.GetValue<string>().Should().Contain("disabled");
+        refresh.Status.Should().Be(HttpStatusCode.Conflict, refresh.ToString());
+    }
+
+    [Fact]
     public async Task HealthCheck_ChecksNowAndHealthListsTheServer()
     {
         await using var gateway = await GatewayHarness.StartAsync("gateway: { health: { interval: 1h, timeout: 10s } }\nmcpServers:\n" + GatewayHarness.DemoServer("filed"));
