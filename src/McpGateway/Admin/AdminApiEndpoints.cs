@@ -90,19 +90,12 @@ internal static class AdminApiEndpoints
 
     private static async Task<IResult> RegisterServerAsync(HttpContext context, IGatewayConfigProvider config, RegistryService registry, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadAsync(context, config);
+        var (body, name, problem) = await ReadEntryAsync(context, config, routeName: null);
         if (body is null)
         {
             return problem!;
         }
 
-        var named = TakeName(body, null);
-        if (named.Problem is not null)
-        {
-            return named.Problem;
-        }
-
-        var name = named.Name!;
         var result = await registry.PutServerAsync(name, body, replace: false, cancellationToken);
         return result.Succeeded
             ? WithLocation(TypedResults.Json(result.Value!, AdminJsonContext.Default.ServerInfo, statusCode: StatusCodes.Status201Created), $"{Prefix}/servers/{Uri.EscapeDataString(name)}")
@@ -111,15 +104,10 @@ internal static class AdminApiEndpoints
 
     private static async Task<IResult> ReplaceServerAsync(string name, HttpContext context, IGatewayConfigProvider config, RegistryService registry, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadAsync(context, config);
+        var (body, _, problem) = await ReadEntryAsync(context, config, name);
         if (body is null)
         {
             return problem!;
-        }
-
-        if (TakeName(body, name).Problem is { } nameProblem)
-        {
-            return nameProblem;
         }
 
         return ServerAnswer(await registry.PutServerAsync(name, body, replace: true, cancellationToken), name);
@@ -127,15 +115,10 @@ internal static class AdminApiEndpoints
 
     private static async Task<IResult> PatchServerAsync(string name, HttpContext context, IGatewayConfigProvider config, RegistryService registry, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadAsync(context, config);
+        var (body, _, problem) = await ReadEntryAsync(context, config, name);
         if (body is null)
         {
             return problem!;
-        }
-
-        if (TakeName(body, name).Problem is { } nameProblem)
-        {
-            return nameProblem;
         }
 
         return ServerAnswer(await registry.PatchServerAsync(name, body, cancellationToken), name);
@@ -215,19 +198,12 @@ internal static class AdminApiEndpoints
 
     private static async Task<IResult> RegisterVirtualServerAsync(HttpContext context, IGatewayConfigProvider config, RegistryService registry, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadAsync(context, config);
+        var (body, name, problem) = await ReadEntryAsync(context, config, routeName: null);
         if (body is null)
         {
             return problem!;
         }
 
-        var named = TakeName(body, null);
-        if (named.Problem is not null)
-        {
-            return named.Problem;
-        }
-
-        var name = named.Name!;
         var result = await registry.PutVirtualServerAsync(name, body, replace: false, cancellationToken);
         return result.Succeeded
             ? WithLocation(TypedResults.Json(result.Value!, AdminJsonContext.Default.VirtualServerInfo, statusCode: StatusCodes.Status201Created), $"{Prefix}/virtual-servers/{Uri.EscapeDataString(name)}")
@@ -236,15 +212,10 @@ internal static class AdminApiEndpoints
 
     private static async Task<IResult> ReplaceVirtualServerAsync(string name, HttpContext context, IGatewayConfigProvider config, RegistryService registry, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadAsync(context, config);
+        var (body, _, problem) = await ReadEntryAsync(context, config, name);
         if (body is null)
         {
             return problem!;
-        }
-
-        if (TakeName(body, name).Problem is { } nameProblem)
-        {
-            return nameProblem;
         }
 
         return ViewAnswer(await registry.PutVirtualServerAsync(name, body, replace: true, cancellationToken), name);
@@ -252,15 +223,10 @@ internal static class AdminApiEndpoints
 
     private static async Task<IResult> PatchVirtualServerAsync(string name, HttpContext context, IGatewayConfigProvider config, RegistryService registry, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadAsync(context, config);
+        var (body, _, problem) = await ReadEntryAsync(context, config, name);
         if (body is null)
         {
             return problem!;
-        }
-
-        if (TakeName(body, name).Problem is { } nameProblem)
-        {
-            return nameProblem;
         }
 
         return ViewAnswer(await registry.PatchVirtualServerAsync(name, body, cancellationToken), name);
@@ -302,6 +268,19 @@ internal static class AdminApiEndpoints
     private static IResult ViewAnswer(RegistryResult<VirtualServerInfo> result, string name) => result.Succeeded
         ? TypedResults.Json(result.Value!, AdminJsonContext.Default.VirtualServerInfo)
         : AdminProblems.From(result.Problem!, RegistryComposer.PathOf(RegistryEntryKind.VirtualServer, name));
+
+    /// <summary>The entry's body and name (from the body for a POST, <paramref name="routeName"/> otherwise), or the problem.</summary>
+    private static async Task<(JsonObject? Body, string Name, IResult? Problem)> ReadEntryAsync(HttpContext context, IGatewayConfigProvider config, string? routeName)
+    {
+        var (body, problem) = await ReadAsync(context, config);
+        if (body is null)
+        {
+            return (null, string.Empty, problem);
+        }
+
+        var (name, nameProblem) = TakeName(body, routeName);
+        return nameProblem is null ? (body, name!, null) : (null, string.Empty, nameProblem);
+    }
 
     private static Task<(JsonObject? Body, IResult? Problem)> ReadAsync(HttpContext context, IGatewayConfigProvider config) =>
         AdminBody.ReadObjectAsync(context.Request, config.Current.Gateway.MaxRequestBodyBytes);
