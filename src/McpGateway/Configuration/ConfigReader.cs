@@ -16,7 +16,7 @@ internal sealed partial class ConfigReader(
     private const string ServersKey = "servers";
     private const string VirtualServersKey = "virtualServers";
 
-    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, "$schema"];
+    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, GuardrailsKey, "$schema"];
 
     private static readonly string[] GatewayKeys =
     [
@@ -46,6 +46,7 @@ internal sealed partial class ConfigReader(
         (string Key, YamlScalarNode KeyNode, YamlNode Value)? section = null;
         YamlNode? views = null;
         YamlNode? observability = null;
+        YamlNode? guardrails = null;
         foreach (var (key, keyNode, value) in Entries(document, string.Empty))
         {
             switch (key)
@@ -66,6 +67,9 @@ internal sealed partial class ConfigReader(
                 case ObservabilityKey:
                     // Read after the loop: the OTEL_* environment variables apply when the section is absent too.
                     observability = value;
+                    break;
+                case GuardrailsKey:
+                    guardrails = value;
                     break;
                 case "$schema":
                     // Only serves editors.
@@ -94,6 +98,10 @@ internal sealed partial class ConfigReader(
 
         config = config with { Servers = list };
         config = config with { Observability = ReadObservability(observability, ObservabilityKey) };
+        if (guardrails is not null)
+        {
+            config = config with { Gateway = config.Gateway with { Guardrails = ReadGuardrails(guardrails, GuardrailsKey) } };
+        }
         return views is null ? config : config with { VirtualServers = ReadVirtualServers(views, VirtualServersKey, config) };
     }
 
