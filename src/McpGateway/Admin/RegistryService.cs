@@ -230,7 +230,7 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
     }
 
     /// <summary>
-    /// The whole running registry as a config file <c>serve --config</c> accepts: the file's settings, then every
+    /// The whole running registry as a config file <c>serve --config</c> accepts: the file's settings but <c>storage</c>, then every
     /// server and view (file and stored) as written. Values are not masked: this is config as code, secrets included.
     /// Set-aside entries are left out (they would not load).
     /// </summary>
@@ -238,6 +238,9 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
     {
         var config = composer.Composition.Config;
         var document = config.Settings?.DeepClone().AsObject() ?? [];
+
+        // The export carries the registry itself; a copy served elsewhere must not share (and clash with) this store.
+        document.Remove("storage");
         var servers = new JsonObject();
         foreach (var server in config.Servers)
         {

@@ -120,6 +120,10 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         _ => Task.FromResult<JsonRpcMessage>(GatewayErrors.Create(request.Id, GatewayErrors.MethodNotFound, $"Method not found: {request.Method}")),
     };
 
+    /// <summary>The member and original name behind an exposed tool name, and the tool as listed (with its inputSchema); null when unknown.</summary>
+    public async Task<(string Server, string Tool, JsonObject Item)?> FindToolAsync(string name, CancellationToken cancellationToken) =>
+        await FindAsync(CatalogKind.Tools, name, cancellationToken) is { } entry ? (entry.Server, entry.OriginalKey, entry.Item) : null;
+
     /// <summary>Forgets every list (the view's configuration changed).</summary>
     public void InvalidateAll()
     {
@@ -467,7 +471,8 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
             var memberFilter = kind switch { CatalogKind.Tools => member.Tools, CatalogKind.Prompts => member.Prompts, _ => member.Resources };
             foreach (var node in items)
             {
-                if (node is not JsonObject item || (string?)item[keyProperty] is not { } key || !memberFilter.Allows(key))
+                if (node is not JsonObject item || (string?)item[keyProperty] is not { } key || !memberFilter.Allows(key)
+                    || (kind == CatalogKind.Tools && options.Guardrails.IsBlocked(member.Name, key, options.ToolNameSeparator)))
                 {
                     continue;
                 }

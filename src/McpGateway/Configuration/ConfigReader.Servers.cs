@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader
     [
         "command", "args", "env", "cwd", "url", "headers", "additionalHeaders", "transport", "type", "description",
         "enabled", "disabled", "requestTimeout", "connectTimeout", "sessionMode", "sessions", "restart", "tools", "prompts", "resources",
-        "health", "tags",
+        "health", "tags", "validateArguments",
     ];
 
     private static readonly string[] RestartKeys = ["initialBackoff", "maxBackoff"];
@@ -121,6 +121,7 @@ internal sealed partial class ConfigReader
             RestartMaxBackoff = draft.MaxBackoff,
             Health = draft.Health,
             Tags = draft.Tags,
+            ValidateArguments = draft.ValidateArguments,
             Definition = YamlJson.ToJsonObject(map),
         };
     }
@@ -236,6 +237,9 @@ internal sealed partial class ConfigReader
                 break;
             case "tags":
                 draft.Tags = ReadTags(value, path);
+                break;
+            case "validateArguments":
+                draft.ValidateArguments = ReadBoolean(value, path);
                 break;
             default:
                 UnknownKey(path, keyNode, ServerKeys);
@@ -549,6 +553,8 @@ internal sealed partial class ConfigReader
         public List<(string Key, string Path, YamlNode Node, SessionMode? Value)> SessionModes { get; } = [];
 
         public ItemFilter Tools { get; set; } = ItemFilter.All;
+
+        public bool? ValidateArguments { get; set; }
 
         public ItemFilter Prompts { get; set; } = ItemFilter.All;
 

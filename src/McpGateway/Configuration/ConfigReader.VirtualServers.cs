@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader
     private const int MaxExposedNameLength = 128;
 
     private static readonly string[] VirtualServerKeys =
-        ["description", "servers", "tools", "prompts", "resources", "naming", "onUpstreamFailure", "resourceConflicts", "pageSize", "overrides"];
+        ["description", "servers", "tools", "prompts", "resources", "naming", "onUpstreamFailure", "resourceConflicts", "pageSize", "overrides", "redact"];
 
     private static readonly string[] OverrideKeys = ["name", "title", "description", "annotations", "hidden"];
 
@@ -126,6 +126,8 @@ internal sealed partial class ConfigReader
                 return ReadChoice(value, path, ResourceConflictModes, "firstServer or error") is { } conflicts ? view with { ResourceConflicts = conflicts } : view;
             case "pageSize":
                 return ReadPageSize(value, path) is { } pageSize ? view with { PageSize = pageSize } : view;
+            case "redact":
+                return ReadRedact(value, path, allowOff: true) is { } redact ? view with { Redact = redact } : view;
             case "overrides":
                 ReadOverrides(value, path, draft);
                 return view;

@@ -144,6 +144,9 @@ public sealed record GatewayOptions
 
     /// <summary>Health check defaults for every server (<c>gateway.health</c>).</summary>
     public HealthCheckOptions Health { get; init; } = HealthCheckOptions.Default;
+
+    /// <summary>The top-level <c>guardrails:</c> section; kept here because every session, view and link already holds these options.</summary>
+    public GuardrailOptions Guardrails { get; init; } = GuardrailOptions.Default;
 }
 
 public enum ServerTransport
@@ -223,6 +226,9 @@ public sealed record ServerConfig
 
     /// <summary>Labels for finding servers (admin API filters); distinct, in the order written.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>Overrides <see cref="GuardrailOptions.ValidateArguments"/> for this server (<c>validateArguments</c>); null follows it.</summary>
+    public bool? ValidateArguments { get; init; }
 
     /// <summary>Where the entry came from: the config file (read-only to the admin API) or the registry store.</summary>
     public EntryOrigin Origin { get; init; } = EntryOrigin.File;

@@ -47,6 +47,9 @@ public sealed record VirtualServerConfig
     /// <summary>Changes to single tools or prompts, keyed by exposed name (ordinal).</summary>
     public IReadOnlyDictionary<string, ItemOverride> Overrides { get; init; } = new Dictionary<string, ItemOverride>(StringComparer.Ordinal);
 
+    /// <summary>Replaces <see cref="GuardrailOptions.Redact"/> for this view (<c>redact: false</c> reads as an empty set); null follows it.</summary>
+    public RedactionOptions? Redact { get; init; }
+
     /// <summary>Where the view came from: the config file or the registry store.</summary>
     public EntryOrigin Origin { get; init; } = EntryOrigin.File;
 

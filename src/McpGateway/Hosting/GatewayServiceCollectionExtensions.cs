@@ -56,6 +56,9 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<ICircuitStateSource, NoCircuitStates>();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<IForwardFilter, TelemetryFilter>(); // first: the outermost filter
+        services.AddSingleton<McpGateway.Guardrails.ToolSchemaCache>();
+        services.AddSingleton<IForwardFilter, McpGateway.Guardrails.RedactionFilter>(); // outside the tool guard: redacts whatever answers
+        services.AddSingleton<IForwardFilter, McpGateway.Guardrails.ToolGuardFilter>();
         services.AddSingleton<ForwardPipeline>();
         services.AddSingleton<McpEndpoints>();
         services.AddSingleton(sp => new PrometheusCollector(sp.GetRequiredService<IMeterFactory>()));

@@ -63,6 +63,9 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
 
     public string Id { get; }
 
+    /// <summary>The view's catalog when the target is a view; null for passthrough.</summary>
+    public ViewSession? View => _view;
+
     /// <summary>What the session talks to; a view session follows config changes of its view (<see cref="Retarget"/>).</summary>
     public SessionTarget Target { get; private set; }
 

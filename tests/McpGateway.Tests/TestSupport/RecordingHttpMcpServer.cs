@@ -28,6 +28,9 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
 
     public int InitializeCount => _initializeCount;
 
+    /// <summary>The tool name of every tools/call that reached this server, in order.</summary>
+    public ConcurrentQueue<string> ToolCalls { get; } = new();
+
     /// <summary>Headers of every GET (stream resumption and standalone streams).</summary>
     public ConcurrentQueue<IHeaderDictionary> GetRequests { get; } = new();
 
@@ -85,6 +88,11 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
             return;
         }
 
+        if (method == "tools/call")
+        {
+            ToolCalls.Enqueue((string?)message["params"]?["name"] ?? string.Empty);
+        }
+
         switch ((string?)message["params"]?["name"])
         {
             case "broken_stream":
@@ -112,10 +120,17 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
 
         await WriteAsync(context, id, method switch
         {
-            "tools/list" => new JsonObject { ["tools"] = new JsonArray(new JsonObject { ["name"] = "whoami", ["inputSchema"] = new JsonObject { ["type"] = "object" } }) },
+            "tools/list" => new JsonObject { ["tools"] = new JsonArray(new JsonObject { ["name"] = "whoami", ["inputSchema"] = new JsonObject { ["type"] = "object" } }, BoundedTool()) },
             _ => new JsonObject { ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = $"served {method}" }) },
         });
     }
+
+    /// <summary>A tool with a schema that refuses counts above 10 (argument validation tests).</summary>
+    private static JsonObject BoundedTool() => new()
+    {
+        ["name"] = "bounded",
+        ["inputSchema"] = JsonNode.Parse("""{"type":"object","properties":{"count":{"type":"integer","maximum":10},"tags":{"type":"array","items":{"type":"string"}}},"required":["count"]}"""),
+    };
 
     /// <summary>No standalone stream (405); a GET that resumes the broken stream gets the answer it was missing.</summary>
     private async Task HandleGetAsync(HttpContext context)
