@@ -20,6 +20,9 @@ internal interface IViewMembers
 
     UpstreamLink LinkFor(ServerConfig member);
 
+    /// <summary>The guardrails of the snapshot the members come from (blocked tools leave the merged list).</summary>
+    GuardrailOptions Guardrails { get; }
+
     /// <summary>Keeps this requester's request ids apart from others' on shared links.</summary>
     object? Requester { get; }
 }
@@ -472,7 +475,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
             foreach (var node in items)
             {
                 if (node is not JsonObject item || (string?)item[keyProperty] is not { } key || !memberFilter.Allows(key)
-                    || (kind == CatalogKind.Tools && options.Guardrails.IsBlocked(member.Name, key, options.ToolNameSeparator)))
+                    || (kind == CatalogKind.Tools && members.Guardrails.IsBlocked(member.Name, key, options.ToolNameSeparator)))
                 {
                     continue;
                 }

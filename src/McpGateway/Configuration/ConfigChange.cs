@@ -81,15 +81,18 @@ public sealed record ConfigChange(
 
         var affected = new HashSet<string>([.. added, .. removed, .. reconnected, .. refiltered], StringComparer.Ordinal);
         List<string> views = [];
+
+        // Blocked tools leave every view's list: each view's catalog may differ.
+        var blockedChanged = !previous.Gateway.Guardrails.BlockedTools.Equals(next.Gateway.Guardrails.BlockedTools);
         var defaultView = new VirtualServerConfig { Name = DefaultViewName };
-        if (MembersDiffer(previous, defaultView, next, defaultView, affected))
+        if (blockedChanged || MembersDiffer(previous, defaultView, next, defaultView, affected))
         {
             views.Add(DefaultViewName);
         }
 
         foreach (var view in next.VirtualServers)
         {
-            if (previous.FindVirtualServer(view.Name) is not { } before || !SameView(before, view) || MembersDiffer(previous, before, next, view, affected))
+            if (blockedChanged || previous.FindVirtualServer(view.Name) is not { } before || !SameView(before, view) || MembersDiffer(previous, before, next, view, affected))
             {
                 views.Add(view.Name);
             }

@@ -87,8 +87,19 @@ internal sealed class ToolGuardFilter(IGatewayConfigProvider config, ToolSchemaC
                 break;
             case ViewTarget view when (context.Session?.View ?? context.StatelessView) is { } catalog:
                 // Blocked tools are not in the merged list: the view answers "Unknown tool" itself.
-                if (await catalog.FindToolAsync(name, context.Aborted) is not { } found
-                    || !(Member(view, found.Server)?.ValidateArguments ?? options.Guardrails.ValidateArguments))
+                if (await catalog.FindToolAsync(name, context.Aborted) is not { } found)
+                {
+                    return await next(context);
+                }
+
+                // A list merged before a reload blocked the tool may still hold it until the session moves on.
+                if (options.Guardrails.IsBlocked(found.Server, found.Tool, options.ToolNameSeparator))
+                {
+                    GatewayLog.BlockedToolCalled(_logger, found.Server, found.Tool);
+                    return GatewayErrors.Create(request.Id, GatewayErrors.InvalidParams, $"Unknown tool: {name}");
+                }
+
+                if (!(Member(view, found.Server)?.ValidateArguments ?? options.Guardrails.ValidateArguments))
                 {
                     return await next(context);
                 }

@@ -73,6 +73,8 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
 
     IReadOnlyList<ServerConfig> IViewMembers.Members => ((ViewTarget)Target).Members;
 
+    GuardrailOptions IViewMembers.Guardrails => ((ViewTarget)Target).Guardrails;
+
     object? IViewMembers.Requester => this;
 
     /// <summary>The link to one member: this session's own, or the server's shared one (sessionMode: shared).</summary>

@@ -41,5 +41,8 @@ internal sealed record ViewTarget(VirtualServerConfig View, IReadOnlyList<Server
 
     /// <summary>The view's members as of one config snapshot: the listed servers (or all), enabled ones only.</summary>
     public static ViewTarget For(GatewayConfig config, VirtualServerConfig view, bool isDefault) =>
-        new(view, config.MembersOf(view), isDefault);
+        new(view, config.MembersOf(view), isDefault) { Guardrails = config.Gateway.Guardrails };
+
+    /// <summary>The guardrails of the same snapshot: a reload that blocks a tool reaches open view sessions with their new target.</summary>
+    public GuardrailOptions Guardrails { get; init; } = GuardrailOptions.Default;
 }

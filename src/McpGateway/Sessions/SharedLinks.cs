@@ -83,6 +83,8 @@ internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigPro
 
         public IReadOnlyList<ServerConfig> Members => target.Members;
 
+        public GuardrailOptions Guardrails => target.Guardrails;
+
         public UpstreamLink LinkFor(ServerConfig member) => links.For(member);
 
         public object? Requester => null;

@@ -89,6 +89,25 @@ public sealed class HotReloadTests : IDisposable
     }
 
     [Fact]
+    public async Task Reload_BlockedToolsChanged_OpenViewSessionsLoseTheToolAndCannotCallIt()
+    {
+        await using var gateway = await StartAsync(Config(Demo("alpha")));
+        var view = ClientOf(gateway, "mcp");
+        await view.InitializeAsync("2025-06-18");
+        (await ToolNamesAsync(view)).Should().Contain("alpha__echo");
+        using var stream = await view.OpenGetStreamAsync();
+
+        await EditAsync(Config(Demo("alpha"), "guardrails: { blockedTools: [\"alpha__echo\"] }\n"));
+        var applied = await AppliedAsync(gateway, 2);
+
+        applied.Message.Should().Contain("views changed: /mcp");
+        (await ToolsListChangedAsync(stream)).Should().BeTrue();
+        (await ToolNamesAsync(view)).Should().NotContain("alpha__echo").And.Contain("alpha__add");
+        var call = await view.CallAsync("tools/call", new JsonObject { ["name"] = "alpha__echo", ["arguments"] = new JsonObject { ["message"] = "hi" } });
+        ((string?)call["error"]?["message"]).Should().Be("Unknown tool: alpha__echo");
+    }
+
+    [Fact]
     public async Task Reload_AddedServer_IsReachableAndJoinsTheDefaultView()
     {
         await using var gateway = await StartAsync(Config(Demo("alpha")));
