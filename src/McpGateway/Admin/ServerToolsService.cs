@@ -11,7 +11,7 @@ namespace McpGateway.Admin;
 
 /// <summary>The tools one server offers, as the admin API and the management MCP server show them.</summary>
 /// <param name="Tools">The server's own tool objects, unfiltered and unrenamed, as it listed them.</param>
-/// <param name="Exposed">Tool names the server's own <c>tools</c> filter lets through to views.</param>
+/// <param name="Exposed">Tool names the server's own <c>tools</c> filter and the global blocked-tool list let through to views.</param>
 /// <param name="FetchedAt">When the list was fetched from the server.</param>
 public sealed record ServerTools(string Server, JsonArray Tools, IReadOnlyList<string> Exposed, DateTimeOffset FetchedAt);
 
@@ -73,7 +73,9 @@ internal sealed class ServerToolsService(SharedLinks links, LastKnownLists lastK
             }
         }
 
-        var exposed = tools.Select(tool => McpParams.String(tool, "name")).OfType<string>().Where(name => server.Tools.Allows(name)).ToList();
+        var gateway = config.Current.Gateway;
+        var exposed = tools.Select(tool => McpParams.String(tool, "name")).OfType<string>()
+            .Where(name => server.Tools.Allows(name) && !gateway.Guardrails.IsBlocked(server.Name, name, gateway.ToolNameSeparator)).ToList();
         var fetched = new ServerTools(server.Name, tools, exposed, time.GetUtcNow());
         _cache[server.Name] = (server, fetched);
         lastKnown.Remember(server.Name, CatalogKind.Tools, (JsonArray)tools.DeepClone());
