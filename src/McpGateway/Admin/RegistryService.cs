@@ -281,7 +281,7 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
     /// </summary>
     private async Task<RegistryProblem?> UpstreamPolicyProblemAsync(string name, JsonObject definition, CancellationToken cancellationToken)
     {
-        if (definition["url"] is not JsonValue value || !value.TryGetValue(out string? text)
+        if (definition["command"] is not null || definition["url"] is not JsonValue value || !value.TryGetValue(out string? text)
             || EnvironmentExpander.Expand(text, Environment.GetEnvironmentVariable, []) is not { } expanded
             || !Uri.TryCreate(expanded, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
         {
