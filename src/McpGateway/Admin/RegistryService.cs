@@ -64,8 +64,8 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
     }
 
     /// <summary>Registers a new server (<paramref name="replace"/> false: an existing name is a conflict) or replaces a stored one.</summary>
-    public Task<RegistryResult<ServerInfo>> PutServerAsync(string name, JsonObject definition, bool replace, CancellationToken cancellationToken) =>
-        EditServerAsync(name, context =>
+    public async Task<RegistryResult<ServerInfo>> PutServerAsync(string name, JsonObject definition, bool replace, CancellationToken cancellationToken) =>
+        await UpstreamPolicyProblemAsync(name, definition, cancellationToken) is { } refused ? RegistryResult.Fail<ServerInfo>(refused) : await EditServerAsync(name, context =>
         {
             if (Stored(context.Stored.Servers, name) is not null && !replace)
             {
@@ -76,8 +76,8 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
         }, mustExist: replace, cancellationToken);
 
     /// <summary>Applies a JSON merge patch (RFC 7396) to a stored server's definition.</summary>
-    public Task<RegistryResult<ServerInfo>> PatchServerAsync(string name, JsonObject patch, CancellationToken cancellationToken) =>
-        EditServerAsync(name, context =>
+    public async Task<RegistryResult<ServerInfo>> PatchServerAsync(string name, JsonObject patch, CancellationToken cancellationToken) =>
+        await UpstreamPolicyProblemAsync(name, patch, cancellationToken) is { } refused ? RegistryResult.Fail<ServerInfo>(refused) : await EditServerAsync(name, context =>
         {
             var existing = Stored(context.Stored.Servers, name)!;
             var definition = MergePatch(ParseDefinition(existing.Definition), patch);
@@ -181,6 +181,14 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
             return RegistryResult.Fail<DeployResult>(RegistryProblem.Invalid("the document has no servers", [new ConfigDiagnostic("mcpServers", null, "add at least one entry under `mcpServers`")]));
         }
 
+        foreach (var (name, definition) in servers)
+        {
+            if (await UpstreamPolicyProblemAsync(name, definition, cancellationToken) is { } refused)
+            {
+                return RegistryResult.Fail<DeployResult>(refused);
+            }
+        }
+
         DeployResult? result = null;
         var problem = await composer.EditAsync(context =>
         {
@@ -268,6 +276,30 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
             CheckWritable(context, RegistryEntryKind.Server, name, mustExist) is { } refused ? RegistryProposal.Refuse(refused) : edit(context),
             store.SaveAsync, cancellationToken);
         return problem is null ? RegistryResult.Ok<ServerInfo>(GetServer(name)!) : RegistryResult.Fail<ServerInfo>(problem);
+    }
+
+    /// <summary>
+    /// The SSRF check of a registered server's <c>url</c> (a patch without one changes nothing to check); the connect-time
+    /// check in <see cref="Upstreams.UpstreamHttp"/> still applies to whatever the name resolves to later.
+    /// </summary>
+    private async Task<RegistryProblem?> UpstreamPolicyProblemAsync(string name, JsonObject definition, CancellationToken cancellationToken)
+    {
+        if (definition["command"] is not null || definition["url"] is not JsonValue value || !value.TryGetValue(out string? text)
+            || EnvironmentExpander.Expand(text, Environment.GetEnvironmentVariable, []) is not { } expanded
+            || !Uri.TryCreate(expanded, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            // Not a usable URL: the config reader reports it.
+            return null;
+        }
+
+        var policy = composer.Composition.Config.Security.Upstreams;
+        if (await Security.UpstreamAddressPolicy.CheckUrlAsync(policy, url, cancellationToken) is not { } refusal)
+        {
+            return null;
+        }
+
+        return RegistryProblem.Invalid($"server `{name}`: the url is refused by the upstream address policy",
+            [new ConfigDiagnostic($"{RegistryComposer.PathOf(RegistryEntryKind.Server, name)}.url", null, $"{refusal}; to allow it, {Security.UpstreamAddressPolicy.AllowHint}")]);
     }
 
     private static RegistryProblem? CheckWritable(RegistryEditContext context, RegistryEntryKind kind, string name, bool mustExist)
@@ -485,6 +517,12 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
                     }
                 }
             }
+        }
+
+        if (copy["auth"] is JsonObject auth && auth["clientSecret"] is { } secret
+            && !(secret is JsonValue secretValue && secretValue.TryGetValue(out string? secretText) && IsReference(secretText)))
+        {
+            auth["clientSecret"] = Masked;
         }
 
         return copy;

@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader
     [
         "command", "args", "env", "cwd", "url", "headers", "additionalHeaders", "transport", "type", "description",
         "enabled", "disabled", "requestTimeout", "connectTimeout", "sessionMode", "sessions", "restart", "tools", "prompts", "resources",
-        "health", "tags", "validateArguments",
+        "health", "tags", "validateArguments", "auth",
     ];
 
     private static readonly string[] RestartKeys = ["initialBackoff", "maxBackoff"];
@@ -111,6 +111,7 @@ internal sealed partial class ConfigReader
             Cwd = isRemote ? null : draft.Cwd,
             Url = isRemote ? draft.Url : null,
             Headers = isRemote ? headers : new Dictionary<string, string>(),
+            Auth = isRemote ? draft.Auth : null,
             RequestTimeout = draft.RequestTimeout,
             ConnectTimeout = draft.ConnectTimeout,
             Sessions = sessions,
@@ -200,6 +201,10 @@ internal sealed partial class ConfigReader
                 break;
             case "headers" or "additionalHeaders":
                 draft.HeaderSources.Add((key, ReadStringMap(value, path, "{ Authorization: \"Bearer ${TOKEN}\" }")));
+                draft.RemoteOnlyKeys.Add((path, keyNode));
+                break;
+            case "auth":
+                draft.Auth = ReadAuth(value, path);
                 draft.RemoteOnlyKeys.Add((path, keyNode));
                 break;
             case "transport" or "type":
@@ -533,6 +538,8 @@ internal sealed partial class ConfigReader
         public YamlNode? UrlKey { get; set; }
 
         public Uri? Url { get; set; }
+
+        public ClientCredentialsAuth? Auth { get; set; }
 
         public List<(string Section, List<(string Key, YamlScalarNode KeyNode, string Value, string Path)>? Entries)> HeaderSources { get; } = [];
 

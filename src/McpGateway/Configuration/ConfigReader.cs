@@ -16,7 +16,7 @@ internal sealed partial class ConfigReader(
     private const string ServersKey = "servers";
     private const string VirtualServersKey = "virtualServers";
 
-    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, StorageKey, GuardrailsKey, "$schema"];
+    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, StorageKey, GuardrailsKey, SecurityKey, "$schema"];
 
     private static readonly string[] GatewayKeys =
     [
@@ -48,6 +48,7 @@ internal sealed partial class ConfigReader(
         YamlNode? observability = null;
         YamlNode? storage = null;
         YamlNode? guardrails = null;
+        YamlNode? security = null;
         foreach (var (key, keyNode, value) in Entries(document, string.Empty))
         {
             switch (key)
@@ -74,6 +75,9 @@ internal sealed partial class ConfigReader(
                     break;
                 case GuardrailsKey:
                     guardrails = value;
+                    break;
+                case SecurityKey:
+                    security = value;
                     break;
                 case "$schema":
                     // Only serves editors.
@@ -108,6 +112,7 @@ internal sealed partial class ConfigReader(
             config = config with { Gateway = config.Gateway with { Guardrails = ReadGuardrails(guardrails, GuardrailsKey) } };
         }
 
+        config = config with { Security = ReadSecurity(security, SecurityKey) };
         return views is null ? config : config with { VirtualServers = ReadVirtualServers(views, VirtualServersKey, config) };
     }
 

@@ -20,6 +20,9 @@ public sealed record GatewayConfig
     /// <summary>The <c>storage:</c> section (where run-time registrations are kept); read at start-up only.</summary>
     public StorageOptions Storage { get; init; } = new();
 
+    /// <summary>The <c>security:</c> section (upstream address policy).</summary>
+    public SecurityOptions Security { get; init; } = new();
+
     /// <summary>Where the snapshot came from (file path), for messages.</summary>
     public string? Source { get; init; }
 
@@ -196,6 +199,9 @@ public sealed record ServerConfig
     public Uri? Url { get; init; }
 
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Credentials the gateway obtains for a remote server (<c>auth:</c>); null: only <see cref="Headers"/>.</summary>
+    public ClientCredentialsAuth? Auth { get; init; }
 
     /// <summary>Per-server override of <see cref="GatewayOptions.RequestTimeout"/>.</summary>
     public TimeSpan? RequestTimeout { get; init; }

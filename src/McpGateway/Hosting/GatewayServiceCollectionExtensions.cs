@@ -46,7 +46,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ServerToolsService>();
         services.AddSingleton<AdminAccess>();
         services.AddSingleton<AdminMcpTools>().AddSingleton<AdminMcpEndpoint>();
-        services.AddSingleton(sp => new UpstreamConnector(CreateUpstreamHttpClient(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new UpstreamHttp(sp.GetRequiredService<IGatewayConfigProvider>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new UpstreamConnector(sp.GetRequiredService<UpstreamHttp>().ClientFor, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<SessionStore>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionStore>());
         services.AddSingleton<LastKnownLists>();
@@ -86,16 +87,4 @@ public static class GatewayServiceCollectionExtensions
         AdminMcpEndpoint.Map(routes);
         return routes;
     }
-
-    /// <summary>One pooled client for every HTTP upstream. No overall timeout: SSE streams live long; the gateway times requests itself.</summary>
-    private static HttpClient CreateUpstreamHttpClient() => new(new SocketsHttpHandler
-    {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        AutomaticDecompression = DecompressionMethods.All,
-        UseCookies = false,
-        ConnectTimeout = TimeSpan.FromSeconds(30),
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
 }

@@ -6,8 +6,14 @@ using ModelContextProtocol.Protocol;
 namespace McpGateway.Upstreams;
 
 /// <summary>Opens a transport to one configured server: a child process for stdio, the gateway's own Streamable HTTP client, or the SDK's legacy SSE client.</summary>
-internal sealed class UpstreamConnector(HttpClient httpClient, ILoggerFactory loggerFactory)
+internal sealed class UpstreamConnector(Func<ServerConfig, HttpClient> httpClientFor, ILoggerFactory loggerFactory)
 {
+    /// <summary>Every server through one client (tests).</summary>
+    public UpstreamConnector(HttpClient httpClient, ILoggerFactory loggerFactory)
+        : this(_ => httpClient, loggerFactory)
+    {
+    }
+
     /// <summary>How long a stdio child gets to exit after stdin closes, and again after SIGTERM.</summary>
     public static readonly TimeSpan StdioGracePeriod = TimeSpan.FromSeconds(2);
 
@@ -25,7 +31,7 @@ internal sealed class UpstreamConnector(HttpClient httpClient, ILoggerFactory lo
             Func<CancellationToken, Task<ITransport>>? fallback = server.Transport == ServerTransport.AutoDetect
                 ? token => ConnectLegacySseAsync(server, connectTimeout, token)
                 : null;
-            return new StreamableHttpTransport(server, httpClient, _logger, fallback);
+            return new StreamableHttpTransport(server, httpClientFor(server), _logger, fallback);
         }
 
         return await ConnectLegacySseAsync(server, connectTimeout, cancellationToken);
@@ -43,7 +49,7 @@ internal sealed class UpstreamConnector(HttpClient httpClient, ILoggerFactory lo
             ConnectionTimeout = connectTimeout,
             OwnsSession = true,
         };
-        var transport = new HttpClientTransport(options, httpClient, loggerFactory, ownsHttpClient: false);
+        var transport = new HttpClientTransport(options, httpClientFor(server), loggerFactory, ownsHttpClient: false);
         try
         {
             return await transport.ConnectAsync(cancellationToken);

@@ -11,6 +11,10 @@ public sealed class AdminApiServerTests
     private static Task<GatewayHarness> StartAsync(string extraServers = "") =>
         GatewayHarness.StartAsync("mcpServers:\n" + GatewayHarness.DemoServer("filed") + extraServers);
 
+    /// <summary>Registered servers may point at loopback (the SSRF policy refuses it by default).</summary>
+    private static Task<GatewayHarness> StartAllowingPrivateAsync() =>
+        GatewayHarness.StartAsync("security: { upstreams: { allowPrivate: true } }\nmcpServers:\n" + GatewayHarness.DemoServer("filed"));
+
     private static async Task<List<string>> ToolNamesAsync(McpHttpTestClient client) =>
         [.. (await client.CallAsync("tools/list"))["result"]!["tools"]!.AsArray().Select(t => (string)t!["name"]!)];
 
@@ -270,7 +274,7 @@ public sealed class AdminApiServerTests
     [Fact]
     public async Task Tools_UnreachableServer_Returns502()
     {
-        await using var gateway = await StartAsync();
+        await using var gateway = await StartAllowingPrivateAsync();
         var api = new AdminApiClient(gateway);
         await api.PostAsync("api/v1/servers", new JsonObject { ["name"] = "down", ["url"] = "http://127.0.0.1:9/mcp" });
 
@@ -285,7 +289,7 @@ public sealed class AdminApiServerTests
     [Fact]
     public async Task Tools_DisabledServer_Returns409WithoutConnecting()
     {
-        await using var gateway = await StartAsync();
+        await using var gateway = await StartAllowingPrivateAsync();
         var api = new AdminApiClient(gateway);
         await api.PostAsync("api/v1/servers", new JsonObject { ["name"] = "off", ["url"] = "http://127.0.0.1:9/mcp", ["enabled"] = false });
 

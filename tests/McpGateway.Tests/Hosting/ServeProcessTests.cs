@@ -11,7 +11,9 @@ public sealed class ServeProcessTests
     [Fact]
     public async Task Serve_Sigterm_ExitsZeroAndStopsStdioChildren()
     {
-        var config = Path.Combine(Path.GetTempPath(), $"mcpgw-serve-{Guid.NewGuid():N}.yaml");
+        // A directory of its own: the default registry file (data/ next to the config) must not be shared with other runs.
+        var directory = Directory.CreateTempSubdirectory("mcpgw-serve-").FullName;
+        var config = Path.Combine(directory, "gateway.yaml");
         await File.WriteAllTextAsync(config, """
             mcpServers:
               demo:
@@ -43,14 +45,15 @@ public sealed class ServeProcessTests
         }
         finally
         {
-            File.Delete(config);
+            Directory.Delete(directory, recursive: true);
         }
     }
 
     [Fact]
     public async Task Serve_Sighup_ReloadsTheConfigFile()
     {
-        var config = Path.Combine(Path.GetTempPath(), $"mcpgw-sighup-{Guid.NewGuid():N}.yaml");
+        var directory = Directory.CreateTempSubdirectory("mcpgw-sighup-").FullName;
+        var config = Path.Combine(directory, "gateway.yaml");
 
         // A debounce of an hour: only SIGHUP can make this reload happen within the test.
         const string Before = """
@@ -81,7 +84,7 @@ public sealed class ServeProcessTests
         }
         finally
         {
-            File.Delete(config);
+            Directory.Delete(directory, recursive: true);
         }
     }
 }

@@ -8,16 +8,19 @@ namespace McpGateway.Tests.Hosting;
 /// <summary><c>mcp-gateway serve</c> stopping while work is in flight: SIGTERM waits for the graceful shutdown, however long the upstreams take.</summary>
 public sealed class ServeShutdownTests : IDisposable
 {
-    private readonly string _config = Path.Combine(Path.GetTempPath(), $"mcpgw-shutdown-{Guid.NewGuid():N}.yaml");
+    // A directory of its own: the default registry file (data/ next to the config) must not be shared with other runs.
+    private readonly string _directory = Directory.CreateTempSubdirectory("mcpgw-shutdown-").FullName;
 
-    public void Dispose() => File.Delete(_config);
+    private string ConfigPath => Path.Combine(_directory, "gateway.yaml");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
     public async Task Serve_SigtermWhileAToolCallHangs_FinishesTheShutdownAndExitsZero()
     {
-        await File.WriteAllTextAsync(_config, "mcpServers:\n" + GatewayHarness.DemoServer("demo"), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(ConfigPath, "mcpServers:\n" + GatewayHarness.DemoServer("demo"), TestContext.Current.CancellationToken);
         var gatewayDll = Path.Combine(AppContext.BaseDirectory, "mcp-gateway.dll");
-        await using var gateway = ChildProcess.Start("dotnet", [gatewayDll, "serve", "--config", _config, "--urls", "http://127.0.0.1:0"], Path.GetTempPath());
+        await using var gateway = ChildProcess.Start("dotnet", [gatewayDll, "serve", "--config", ConfigPath, "--urls", "http://127.0.0.1:0"], Path.GetTempPath());
         var started = await gateway.WaitForLineAsync(l => l.Contains("serving 1 server(s) on http://127.0.0.1:", StringComparison.Ordinal), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         using var http = new HttpClient { BaseAddress = new Uri(started[started.IndexOf("http://", StringComparison.Ordinal)..].Trim() + "/") };
         var client = new McpHttpTestClient(http, new Uri(http.BaseAddress, "servers/demo/mcp"));

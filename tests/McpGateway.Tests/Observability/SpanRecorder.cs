@@ -25,6 +25,9 @@ public sealed class SpanRecorder : IDisposable
         ActivitySource.AddActivityListener(_listener);
     }
 
+    /// <summary>Every span recorded so far, of any trace.</summary>
+    public IReadOnlyList<Activity> All => [.. _stopped];
+
     public IReadOnlyList<Activity> InTrace(ActivityTraceId traceId) => _stopped.Where(a => a.TraceId == traceId).ToList();
 
     /// <summary>A client-side W3C context: a fresh trace, a span id standing for the caller's span, sampled.</summary>

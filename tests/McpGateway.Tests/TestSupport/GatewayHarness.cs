@@ -62,7 +62,7 @@ public sealed class GatewayHarness : IAsyncDisposable
         return await StartAsync(result.Config!, watchConfigFile: path);
     }
 
-    public static async Task<GatewayHarness> StartAsync(GatewayConfig config, string? watchConfigFile = null)
+    public static async Task<GatewayHarness> StartAsync(GatewayConfig config, string? watchConfigFile = null, LogLevel minimumLevel = LogLevel.Debug)
     {
         // Each gateway gets its own registry file unless the config names one: the default would be shared by every test.
         string? privateDirectory = null;
@@ -76,7 +76,7 @@ public sealed class GatewayHarness : IAsyncDisposable
         var logs = new CapturingLoggerProvider();
         var app = GatewayApp.Build(config, "http://127.0.0.1:0", logging =>
         {
-            logging.SetMinimumLevel(LogLevel.Debug);
+            logging.SetMinimumLevel(minimumLevel);
             logging.AddProvider(logs);
         }, watchConfigFile);
         await app.StartAsync();

@@ -34,6 +34,9 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
     /// <summary>Headers of every GET (stream resumption and standalone streams).</summary>
     public ConcurrentQueue<IHeaderDictionary> GetRequests { get; } = new();
 
+    /// <summary>When set and true for a request's headers, the request is answered 401 (after it is recorded).</summary>
+    public Func<IHeaderDictionary, bool>? Unauthorized { get; set; }
+
     /// <summary>Completes when the gateway closes the HTTP request of a <c>hang</c> call.</summary>
     public TaskCompletionSource HangAbandoned { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -58,6 +61,12 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         Requests.Enqueue(new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value)));
+        if (Unauthorized?.Invoke(context.Request.Headers) == true)
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+
         var message = (JsonObject)(await JsonNode.ParseAsync(context.Request.Body))!;
         var method = (string?)message["method"];
         var id = message["id"]?.DeepClone();

@@ -35,6 +35,25 @@ public sealed class HttpUpstreamTests
     }
 
     [Fact]
+    public async Task ClientAuthorizationAndCookie_AreNeverForwarded()
+    {
+        await using var upstream = await RecordingHttpMcpServer.StartAsync();
+        await using var gateway = await StartGatewayAsync(upstream);
+        var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("remote"));
+        void AddClientCredentials(HttpRequestMessage request)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "client-token");
+            request.Headers.Add("Cookie", "session=client-cookie");
+            request.Headers.Add("Proxy-Authorization", "Basic Y2xpZW50");
+        }
+
+        await client.InitializeAsync();
+        await client.PostAsync(client.Request("tools/call", new JsonObject { ["name"] = "whoami" }), AddClientCredentials);
+
+        upstream.Requests.Should().NotBeEmpty().And.OnlyContain(h => !h.ContainsKey("Authorization") && !h.ContainsKey("Cookie") && !h.ContainsKey("Proxy-Authorization"));
+    }
+
+    [Fact]
     public async Task ExpiredUpstreamSession_IsReopenedAndTheRequestRetriedTransparently()
     {
         await using var upstream = await RecordingHttpMcpServer.StartAsync();

@@ -13,17 +13,20 @@ public sealed class JsonLogServeProcessTests : IDisposable
 
     private static readonly string[] HeaderKeys = ["timestamp", "level", "event", "event_id", "category", "message"];
 
-    private readonly string _config = Path.Combine(Path.GetTempPath(), $"mcpgw-jsonlog-{Guid.NewGuid():N}.yaml");
+    // A directory of its own: the default registry file (data/ next to the config) must not be shared with other runs.
+    private readonly string _directory = Directory.CreateTempSubdirectory("mcpgw-jsonlog-").FullName;
 
-    public void Dispose() => File.Delete(_config);
+    private string ConfigPath => Path.Combine(_directory, "gateway.yaml");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
     public async Task Serve_LogFormatJson_EveryStdoutLineIsAJsonObjectFromStartToStop()
     {
         // No health checks: their child process would be a second 1002 event.
-        await File.WriteAllTextAsync(_config, "mcpServers:\n" + GatewayHarness.DemoServer("demo", "health: false"), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(ConfigPath, "mcpServers:\n" + GatewayHarness.DemoServer("demo", "health: false"), TestContext.Current.CancellationToken);
         await using var gateway = ChildProcess.Start(
-            "dotnet", [GatewayDll, "serve", "--config", _config, "--urls", "http://127.0.0.1:0", "--log-format", "json", "--log-level", "debug"], Path.GetTempPath());
+            "dotnet", [GatewayDll, "serve", "--config", ConfigPath, "--urls", "http://127.0.0.1:0", "--log-format", "json", "--log-level", "debug"], Path.GetTempPath());
 
         var started = JsonLogFormatterTests.ParseObject(
             await gateway.WaitForLineAsync(l => l.Contains("\"event_id\":3003", StringComparison.Ordinal), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
@@ -56,9 +59,9 @@ public sealed class JsonLogServeProcessTests : IDisposable
     [Fact]
     public async Task Serve_FormatVariable_BeatsTheConfigFile()
     {
-        await File.WriteAllTextAsync(_config, "gateway: { logFormat: text }\nmcpServers: {}\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(ConfigPath, "gateway: { logFormat: text }\nmcpServers: {}\n", TestContext.Current.CancellationToken);
         await using var gateway = ChildProcess.Start(
-            "dotnet", [GatewayDll, "serve", "--config", _config, "--urls", "http://127.0.0.1:0"], Path.GetTempPath(),
+            "dotnet", [GatewayDll, "serve", "--config", ConfigPath, "--urls", "http://127.0.0.1:0"], Path.GetTempPath(),
             new Dictionary<string, string> { ["MCP_GATEWAY_LOG_FORMAT"] = "json" });
 
         var startedLine = await gateway.WaitForLineAsync(l => l.Contains("serving 0 server(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
@@ -69,9 +72,9 @@ public sealed class JsonLogServeProcessTests : IDisposable
     [Fact]
     public async Task Serve_InvalidFormatVariable_Exits2NamingTheVariable()
     {
-        await File.WriteAllTextAsync(_config, "mcpServers: {}\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(ConfigPath, "mcpServers: {}\n", TestContext.Current.CancellationToken);
         await using var gateway = ChildProcess.Start(
-            "dotnet", [GatewayDll, "serve", "--config", _config, "--urls", "http://127.0.0.1:0"], Path.GetTempPath(),
+            "dotnet", [GatewayDll, "serve", "--config", ConfigPath, "--urls", "http://127.0.0.1:0"], Path.GetTempPath(),
             new Dictionary<string, string> { ["MCP_GATEWAY_LOG_FORMAT"] = "yaml" });
 
         var code = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
