@@ -24,6 +24,7 @@ internal sealed partial class ConfigReader
     private AuthOptions ReadAuthResourceAndJwt(YamlMappingNode map, string path, AuthOptions options)
     {
         YamlNode? jwtNode = null;
+        var resourceWritten = false;
         foreach (var (key, _, value) in Entries(map, path))
         {
             if (IsNull(value))
@@ -33,6 +34,7 @@ internal sealed partial class ConfigReader
 
             if (key == "resource")
             {
+                resourceWritten = true;
                 options = ReadResourceUrl(value, Join(path, key)) is { } resource ? options with { Resource = resource } : options;
             }
             else if (key == "jwt")
@@ -41,7 +43,7 @@ internal sealed partial class ConfigReader
             }
         }
 
-        return jwtNode is null ? options : options with { Jwt = ReadJwt(jwtNode, Join(path, "jwt"), options.Resource) };
+        return jwtNode is null ? options : options with { Jwt = ReadJwt(jwtNode, Join(path, "jwt"), options.Resource, resourceWritten) };
     }
 
     private Uri? ReadResourceUrl(YamlNode node, string path)
@@ -65,7 +67,7 @@ internal sealed partial class ConfigReader
         return uri;
     }
 
-    private JwtOptions? ReadJwt(YamlNode node, string path, Uri? resource)
+    private JwtOptions? ReadJwt(YamlNode node, string path, Uri? resource, bool resourceWritten)
     {
         if (node is not YamlMappingNode map)
         {
@@ -148,7 +150,8 @@ internal sealed partial class ConfigReader
             audiences = [resource.AbsoluteUri.TrimEnd('/')];
         }
 
-        if (audiences.Count == 0 && errors.Count == errorCount)
+        // A resource that was written but invalid already has its error; do not add a second one for the audience.
+        if (audiences.Count == 0 && errors.Count == errorCount && !resourceWritten)
         {
             Error(Join(path, "audience"), map, "is required (RFC 8707: tokens must be issued for this gateway); write `auth.resource: https://gw.example.com` or `audience: ...`");
         }
