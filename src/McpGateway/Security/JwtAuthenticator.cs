@@ -109,7 +109,7 @@ internal sealed class JwtAuthenticator(IGatewayConfigProvider config, HttpClient
         var parameters = new TokenValidationParameters
         {
             ValidIssuer = options.Issuer,
-            ValidAudiences = [.. options.Audiences, ProtectedResourceMetadata.ResourceUrl(context, auth)],
+            ValidAudiences = AudiencesFor(context, auth, options),
             ValidAlgorithms = options.Algorithms,
             IssuerSigningKeys = keys,
             ClockSkew = options.ClockSkew,
@@ -155,6 +155,14 @@ internal sealed class JwtAuthenticator(IGatewayConfigProvider config, HttpClient
         GatewayLog.JwtAccepted(logger, principal.Id, string.Join(' ', principal.Scopes));
         return AuthenticationOutcome.Success(principal);
     }
+
+    /// <summary>
+    /// The configured audiences, plus the canonical URL of the endpoint called (what RFC 9728 metadata tells clients to
+    /// ask for) when <c>auth.resource</c> is set. Never derived from the Host header: a caller could name another
+    /// resource server's host and replay a token issued for it.
+    /// </summary>
+    private static List<string> AudiencesFor(HttpContext context, AuthOptions auth, JwtOptions options) =>
+        auth.Resource is null ? [.. options.Audiences] : [.. options.Audiences, ProtectedResourceMetadata.ResourceUrl(context, auth)];
 
     /// <summary>exp is required; nbf optional; both with the configured skew.</summary>
     private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)

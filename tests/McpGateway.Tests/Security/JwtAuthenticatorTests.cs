@@ -162,6 +162,21 @@ public sealed class JwtAuthenticatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Authenticate_NoResourceConfiguredAndAudienceNamesTheHostHeader_Rejected()
+    {
+        var result = ConfigLoading.Load($"mcpServers: {{ a: {{ command: npx }} }}\nauth: {{ jwt: {{ issuer: \"{Issuer}\", audience: api://gateway, jwksUrl: \"{_jwks.Url}\" }} }}\n");
+        result.Config!.Auth.Resource.Should().BeNull();
+        result.Config.Auth.Jwt!.Audiences.Should().Equal("api://gateway");
+        var authenticator = new JwtAuthenticator(new GatewayConfigProvider(result.Config!), new HttpClient(), _clock,
+            LoggerFactory.Create(_ => { }).CreateLogger<JwtAuthenticator>());
+
+        var outcome = await Run(authenticator, Request("Bearer " + _rsa.Mint(Valid(audience: "https://gw.example.com/mcp"))));
+
+        outcome.Should().Be(AuthenticationOutcome.Reject("token audience is not this gateway"), "the Host header is the caller's to choose");
+        (await Run(authenticator, Request("Bearer " + _rsa.Mint(Valid(audience: "api://gateway"))))).Kind.Should().Be(AuthenticationOutcomeKind.Authenticated);
+    }
+
+    [Fact]
     public async Task Authenticate_WrongIssuer_Rejected()
     {
         var outcome = await Present(_rsa.Mint(Valid() with { Issuer = "https://evil.test/" }));
