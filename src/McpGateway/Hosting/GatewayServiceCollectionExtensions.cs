@@ -8,6 +8,7 @@ using McpGateway.Health;
 using McpGateway.Observability;
 using McpGateway.Observability.Prometheus;
 using McpGateway.Policy;
+using McpGateway.Security;
 using McpGateway.Sessions;
 using McpGateway.Storage;
 using McpGateway.Upstreams;
@@ -66,6 +67,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ServerHealthRegistry>();
         services.AddSingleton<ServerHealthChecker>();
         services.AddHostedService(sp => sp.GetRequiredService<ServerHealthChecker>());
+        services.AddJwtAuthentication();
         return services;
     }
 
@@ -85,6 +87,7 @@ public static class GatewayServiceCollectionExtensions
         MetricsEndpoints.Map(routes);
         AdminApiEndpoints.Map(routes);
         AdminMcpEndpoint.Map(routes);
+        ProtectedResourceMetadataEndpoints.Map(routes);
         return routes;
     }
 }
