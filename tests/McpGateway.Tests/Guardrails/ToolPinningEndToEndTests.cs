@@ -36,8 +36,8 @@ public sealed class ToolPinningEndToEndTests : IDisposable
         return JsonNode.Parse(body)!["pins"]!.AsArray();
     }
 
-    private string Config(RecordingHttpMcpServer upstream, string serverSettings = "", string gatewaySettings = "") =>
-        $"storage: {{ path: {Path.Combine(_directory, "gateway.db")} }}\n{gatewaySettings}mcpServers:\n  rec:\n    url: {upstream.Endpoint}\n{serverSettings}"
+    private string Config(RecordingHttpMcpServer upstream, string serverSettings = "", string gatewaySettings = "", string? storage = null) =>
+        $"{storage ?? $"storage: {{ path: {Path.Combine(_directory, "gateway.db")} }}"}\n{gatewaySettings}mcpServers:\n  rec:\n    url: {upstream.Endpoint}\n{serverSettings}"
         + "virtualServers:\n  agent:\n    servers: [rec]\n";
 
     [Fact]
@@ -125,10 +125,19 @@ public sealed class ToolPinningEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task Pins_SurviveARestartOnTheSameSqliteFile_AndTheChangeIsNotLoggedTwice()
+    public Task Pins_SurviveARestartOnTheSameSqliteFile_AndTheChangeIsNotLoggedTwice() => RestartKeepsPinsAsync(storage: null);
+
+    [Fact]
+    public async Task Pins_SurviveARestartOnTheSamePostgresDatabase()
+    {
+        await using var database = PostgresTestDatabase.Create();
+        await RestartKeepsPinsAsync($"storage: {{ provider: postgres, connectionString: '{database.ConnectionString}' }}");
+    }
+
+    private async Task RestartKeepsPinsAsync(string? storage)
     {
         await using var upstream = await RecordingHttpMcpServer.StartAsync();
-        await using (var first = await GatewayHarness.StartAsync(Config(upstream)))
+        await using (var first = await GatewayHarness.StartAsync(Config(upstream, storage: storage)))
         {
             await ToolNamesAsync(await ConnectAsync(first, "servers/rec/mcp"));
             await first.Logs.WaitForEventAsync(6123, l => l.Message.Contains("whoami") && l.Message.Contains("approved"));
@@ -137,7 +146,7 @@ public sealed class ToolPinningEndToEndTests : IDisposable
             await first.Logs.WaitForEventAsync(6123, l => l.Message.Contains("whoami") && l.Message.Contains("pending"));
         }
 
-        await using var second = await GatewayHarness.StartAsync(Config(upstream));
+        await using var second = await GatewayHarness.StartAsync(Config(upstream, storage: storage));
         var names = await ToolNamesAsync(await ConnectAsync(second, "mcp"));
 
         names.Should().Equal("rec__bounded");
