@@ -24,7 +24,10 @@ internal sealed class ToolPins : IHostedService
 
     private readonly Lock _changing = new();
     private readonly SemaphoreSlim _writing = new(1, 1);
-    private readonly ConcurrentDictionary<Task, byte> _writes = new();
+    private readonly ConcurrentDictionary<(string Server, string Tool), byte> _dirty = new();
+    private readonly System.Threading.Channels.Channel<bool> _wake = System.Threading.Channels.Channel.CreateBounded<bool>(
+        new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
+    private Task _writer = Task.CompletedTask;
     private readonly IToolPinStore _store;
     private readonly IGatewayConfigProvider _config;
     private readonly TimeProvider _time;
@@ -162,10 +165,15 @@ internal sealed class ToolPins : IHostedService
         }
 
         GatewayLog.ToolPinsLoaded(_logger, _pins.Count, _pending);
+        _writer = Task.Run(WriteChangesAsync, CancellationToken.None);
     }
 
-    /// <summary>Lets writes under way finish, so a pin seen just before shutdown is not lost.</summary>
-    public Task StopAsync(CancellationToken cancellationToken) => Task.WhenAll(_writes.Keys).WaitAsync(cancellationToken);
+    /// <summary>Lets the writer save what is left, so a pin seen just before shutdown is not lost.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _wake.Writer.TryComplete();
+        return _writer.WaitAsync(cancellationToken);
+    }
 
     private bool Observe((string Server, string Tool) key, Seen seen)
     {
@@ -206,20 +214,71 @@ internal sealed class ToolPins : IHostedService
                     GatewayLog.NewToolAwaitingApproval(_logger, key.Server, key.Tool, seen.Hash);
                 }
             }
-
-            // Off the request path: the answer does not wait for the database.
-            var write = WriteAsync(key, CancellationToken.None);
-            _writes[write] = 0;
-            _ = write.ContinueWith(static (done, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(done, out _), _writes, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
+        // Off the request path: the answer does not wait for the database; the writer batches what a list brought.
+        _dirty[key] = 0;
+        _wake.Writer.TryWrite(true);
+
         return !next.IsPending;
+    }
+
+    /// <summary>
+    /// The background writer: saves every pin marked dirty, as it is when the batch is written, in one transaction per
+    /// batch. The wake-up is taken before the dirty keys are read, so a key marked after that read wakes it again.
+    /// </summary>
+    private async Task WriteChangesAsync()
+    {
+        var reader = _wake.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            reader.TryRead(out _);
+            await WriteDirtyAsync();
+        }
+
+        await WriteDirtyAsync();
+    }
+
+    private async Task WriteDirtyAsync()
+    {
+        var keys = _dirty.Keys.ToList();
+        if (keys.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var key in keys)
+        {
+            _dirty.TryRemove(key, out _);
+        }
+
+        // A key forgotten meanwhile is absent: the admin's forget removed it from the store itself.
+        var pins = keys.Select(k => _pins.GetValueOrDefault(k)).OfType<ToolPin>().ToList();
+        await _writing.WaitAsync();
+        try
+        {
+            await _store.SaveAllAsync(pins, CancellationToken.None);
+            foreach (var pin in pins)
+            {
+                GatewayLog.ToolPinSaved(_logger, pin.Server, pin.Tool, pin.IsPending ? "pending" : "approved");
+            }
+        }
+        catch (Exception ex)
+        {
+            foreach (var pin in pins)
+            {
+                GatewayLog.ToolPinSaveFailed(_logger, pin.Server, pin.Tool, ex.Message);
+            }
+        }
+        finally
+        {
+            _writing.Release();
+        }
     }
 
     /// <summary>Saves the pin's state as it is when the write runs (or its absence), so racing writes cannot leave an older state behind.</summary>
     private async Task WriteAsync((string Server, string Tool) key, CancellationToken cancellationToken)
     {
-        await Task.Yield();
         await _writing.WaitAsync(cancellationToken);
         try
         {

@@ -28,6 +28,9 @@ public interface IToolPinStore
     /// <summary>Inserts or replaces the pin of (<see cref="ToolPin.Server"/>, <see cref="ToolPin.Tool"/>).</summary>
     Task SaveAsync(ToolPin pin, CancellationToken cancellationToken);
 
+    /// <summary>Inserts or replaces several pins in one transaction (the first sight of a server's whole list).</summary>
+    Task SaveAllAsync(IReadOnlyList<ToolPin> pins, CancellationToken cancellationToken);
+
     /// <summary>Forgets a pin; false when there was none.</summary>
     Task<bool> RemoveAsync(string server, string tool, CancellationToken cancellationToken);
 }
@@ -95,18 +98,32 @@ internal sealed class EfToolPinStore(EfRegistryStore registry) : IToolPinStore
         return [.. stored.Select(p => p.ToPin())];
     }
 
-    public async Task SaveAsync(ToolPin pin, CancellationToken cancellationToken)
+    public Task SaveAsync(ToolPin pin, CancellationToken cancellationToken) => SaveAllAsync([pin], cancellationToken);
+
+    public async Task SaveAllAsync(IReadOnlyList<ToolPin> pins, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(pin);
-        await using var db = registry.CreateContext();
-        var stored = await db.ToolPins.FindAsync([pin.Server, pin.Tool], cancellationToken).ConfigureAwait(false);
-        if (stored is null)
+        ArgumentNullException.ThrowIfNull(pins);
+        if (pins.Count == 0)
         {
-            stored = new StoredToolPin { Server = pin.Server, Tool = pin.Tool };
-            db.ToolPins.Add(stored);
+            return;
         }
 
-        stored.CopyFrom(pin);
+        await using var db = registry.CreateContext();
+        var servers = pins.Select(p => p.Server).Distinct().ToList();
+        var existing = await db.ToolPins.Where(p => servers.Contains(p.Server)).ToDictionaryAsync(p => (p.Server, p.Tool), cancellationToken).ConfigureAwait(false);
+        foreach (var pin in pins)
+        {
+            if (!existing.TryGetValue((pin.Server, pin.Tool), out var stored))
+            {
+                stored = new StoredToolPin { Server = pin.Server, Tool = pin.Tool };
+                db.ToolPins.Add(stored);
+                existing[(pin.Server, pin.Tool)] = stored;
+            }
+
+            stored.CopyFrom(pin);
+        }
+
+        // One SaveChanges: one transaction, so a list of new tools costs one commit, not one per tool.
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -128,6 +145,17 @@ internal sealed class InMemoryToolPinStore : IToolPinStore
     {
         ArgumentNullException.ThrowIfNull(pin);
         _pins[(pin.Server, pin.Tool)] = pin;
+        return Task.CompletedTask;
+    }
+
+    public Task SaveAllAsync(IReadOnlyList<ToolPin> pins, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pins);
+        foreach (var pin in pins)
+        {
+            _pins[(pin.Server, pin.Tool)] = pin;
+        }
+
         return Task.CompletedTask;
     }
 
