@@ -17,15 +17,21 @@ internal static class ToolDefinition
     public static readonly string[] PinnedFields = ["annotations", "description", "inputSchema", "name", "outputSchema", "title"];
 
     /// <summary>Canonical JSON of the pinned fields of <paramref name="tool"/>.</summary>
+    /// <remarks>
+    /// Read through a <see cref="JsonDocument"/> of the tool's text rather than by walking its nodes: walking would turn
+    /// the listing's lazily parsed schemas into full node trees, which every later copy of the listing (a view's pages)
+    /// would then have to copy node by node.
+    /// </remarks>
     public static string Canonical(JsonObject tool)
     {
+        using var document = JsonDocument.Parse(tool.ToJsonString());
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             foreach (var field in PinnedFields)
             {
-                if (tool.TryGetPropertyValue(field, out var value) && value is not null)
+                if (document.RootElement.TryGetProperty(field, out var value) && value.ValueKind != JsonValueKind.Null)
                 {
                     writer.WritePropertyName(field);
                     WriteCanonical(writer, value);
@@ -41,33 +47,30 @@ internal static class ToolDefinition
     /// <summary>Lower-case hex SHA-256 of <paramref name="canonical"/>.</summary>
     public static string Hash(string canonical) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
 
-    private static void WriteCanonical(Utf8JsonWriter writer, JsonNode? node)
+    private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)
     {
-        switch (node)
+        switch (element.ValueKind)
         {
-            case null:
-                writer.WriteNullValue();
-                break;
-            case JsonObject obj:
-                writer.WriteStartObject();
-                var keys = new List<string>(obj.Count);
-                foreach (var (key, _) in obj)
+            case JsonValueKind.Object:
+                var properties = new List<JsonProperty>();
+                foreach (var property in element.EnumerateObject())
                 {
-                    keys.Add(key);
+                    properties.Add(property);
                 }
 
-                keys.Sort(StringComparer.Ordinal);
-                foreach (var key in keys)
+                properties.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+                writer.WriteStartObject();
+                foreach (var property in properties)
                 {
-                    writer.WritePropertyName(key);
-                    WriteCanonical(writer, obj[key]);
+                    writer.WritePropertyName(property.Name);
+                    WriteCanonical(writer, property.Value);
                 }
 
                 writer.WriteEndObject();
                 break;
-            case JsonArray array:
+            case JsonValueKind.Array:
                 writer.WriteStartArray();
-                foreach (var item in array)
+                foreach (var item in element.EnumerateArray())
                 {
                     WriteCanonical(writer, item);
                 }
@@ -75,7 +78,7 @@ internal static class ToolDefinition
                 writer.WriteEndArray();
                 break;
             default:
-                node.WriteTo(writer);
+                element.WriteTo(writer);
                 break;
         }
     }
