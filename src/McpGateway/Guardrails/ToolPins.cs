@@ -169,10 +169,17 @@ internal sealed class ToolPins : IHostedService
     }
 
     /// <summary>Lets the writer save what is left, so a pin seen just before shutdown is not lost.</summary>
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         _wake.Writer.TryComplete();
-        return _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await _writer.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown ran out of time (other services used the grace period): unsaved pins are simply seen again next run.
+        }
     }
 
     private bool Observe((string Server, string Tool) key, Seen seen)
