@@ -46,6 +46,7 @@ internal static class AdminApiEndpoints
         api.MapPost("/servers/{name}/health-check", CheckHealthAsync);
         api.MapGet("/tools", AllToolsAsync);
         api.MapGet("/health", Health);
+        ToolPinEndpoints.Map(api);
 
         api.MapGet("/virtual-servers", (RegistryService registry) =>
             TypedResults.Json(new VirtualServerList(registry.ListVirtualServers()), AdminJsonContext.Default.VirtualServerList));

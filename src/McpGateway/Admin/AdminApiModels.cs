@@ -46,5 +46,7 @@ public sealed record ConfigStatusInfo(
 [JsonSerializable(typeof(HealthOverview))]
 [JsonSerializable(typeof(DeployResult))]
 [JsonSerializable(typeof(ConfigStatusInfo))]
+[JsonSerializable(typeof(ToolPinList))]
+[JsonSerializable(typeof(ToolPinInfo))]
 [JsonSerializable(typeof(JsonObject))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -6,7 +6,7 @@ namespace McpGateway.Admin;
 /// The OpenAPI 3.1 document of the admin API, written by hand (Microsoft.AspNetCore.OpenApi is not on the package feed).
 /// A test keeps it and the mapped routes in step: every route under <c>/api/v1</c> is described, and nothing else.
 /// </summary>
-internal static class AdminOpenApi
+internal static partial class AdminOpenApi
 {
     public static readonly Lazy<string> Document = new(() => Build().ToJsonString());
 
@@ -91,6 +91,7 @@ internal static class AdminOpenApi
             responses: Responses(("200", "the status", Ref("ConfigStatus")))));
         Add("/api/v1/openapi.json", "get", Op("getOpenApi", "This document", "meta",
             responses: Responses(("200", "OpenAPI 3.1", new JsonObject { ["type"] = "object" }))));
+        AddToolPinPaths(Add);
 
         return new JsonObject
         {
@@ -119,7 +120,7 @@ internal static class AdminOpenApi
                         ["content"] = new JsonObject { ["application/problem+json"] = new JsonObject { ["schema"] = Ref("Problem") } },
                     },
                 },
-                ["schemas"] = Schemas(),
+                ["schemas"] = AddToolPinSchemas(Schemas()),
             },
         };
     }

@@ -31,7 +31,7 @@ internal interface IViewMembers
 /// A virtual server for one client: merges the members' tools, prompts, resources and templates (filters, naming,
 /// overrides, pagination) and routes each request to the member that owns the name or URI, with the original name.
 /// </summary>
-internal sealed class ViewSession(IViewMembers members, GatewayOptions options, LastKnownLists lastKnown, ILogger logger)
+internal sealed class ViewSession(IViewMembers members, GatewayOptions options, LastKnownLists lastKnown, ILogger logger, Guardrails.ToolPins? pins = null)
 {
     /// <summary>How long a list waits for slow members before answering without them (they keep filling the cache).</summary>
     public static readonly TimeSpan ListDeadline = TimeSpan.FromSeconds(5);
@@ -43,6 +43,9 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
     private readonly ConcurrentDictionary<(string Server, CatalogKind Kind), JsonArray> _memberLists = new();
     private readonly ConcurrentDictionary<(string Server, CatalogKind Kind), Task<JsonArray>> _fetching = new();
     private long _nextInternalId;
+
+    /// <summary>The tool pins' generation the cached merged tools were built at (a tool withheld or approved since rebuilds them).</summary>
+    private long _toolsPinGeneration;
 
     public VirtualServerConfig View => members.View;
 
@@ -193,7 +196,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         }
 
         var entry = await FindAsync(kind, name, cancellationToken);
-        if (entry is null)
+        if (entry is null || (kind == CatalogKind.Tools && pins is not null && Member(entry.Server) is { } owner && pins.IsWithheld(owner, entry.OriginalKey)))
         {
             // Filtered and unknown names get the same answer: nothing tells them apart.
             return GatewayErrors.Create(request.Id, GatewayErrors.InvalidParams, $"{unknown}: {name}");
@@ -332,7 +335,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
 
     private async Task<(MergedList? List, (string Server, string Reason)? Failure)> GetMergedAsync(CatalogKind kind, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _merged[(int)kind]) is { } cached)
+        if (Volatile.Read(ref _merged[(int)kind]) is { } cached && (kind != CatalogKind.Tools || pins is null || Volatile.Read(ref _toolsPinGeneration) == pins.Generation))
         {
             return (cached, null);
         }
@@ -340,7 +343,8 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         await _building[(int)kind].WaitAsync(cancellationToken);
         try
         {
-            if (Volatile.Read(ref _merged[(int)kind]) is { } built)
+            var pinGeneration = pins?.Generation ?? 0;
+            if (Volatile.Read(ref _merged[(int)kind]) is { } built && (kind != CatalogKind.Tools || Volatile.Read(ref _toolsPinGeneration) == pinGeneration))
             {
                 return (built, null);
             }
@@ -387,6 +391,11 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
             // A list with a member missing is not kept: the next request tries that member again.
             if (failed.Count == 0)
             {
+                if (kind == CatalogKind.Tools)
+                {
+                    Volatile.Write(ref _toolsPinGeneration, pinGeneration);
+                }
+
                 Volatile.Write(ref _merged[(int)kind], merged);
             }
 
@@ -475,7 +484,8 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
             foreach (var node in items)
             {
                 if (node is not JsonObject item || (string?)item[keyProperty] is not { } key || !memberFilter.Allows(key)
-                    || (kind == CatalogKind.Tools && members.Guardrails.IsBlocked(member.Name, key, options.ToolNameSeparator)))
+                    || (kind == CatalogKind.Tools && members.Guardrails.IsBlocked(member.Name, key, options.ToolNameSeparator))
+                    || (kind == CatalogKind.Tools && pins is not null && !pins.Admit(member, item)))
                 {
                     continue;
                 }

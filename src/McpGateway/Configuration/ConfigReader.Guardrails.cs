@@ -13,7 +13,9 @@ internal sealed partial class ConfigReader
     /// <summary>Names of the built-in detectors (Guardrails/RedactionDetectors implements them).</summary>
     public static readonly string[] RedactionDetectorNames = ["email", "creditCard", "apiKey"];
 
-    private static readonly string[] GuardrailKeys = ["validateArguments", "blockedTools", "redact"];
+    private static readonly string[] GuardrailKeys = ["validateArguments", "blockedTools", "redact", "pinTools", "pinning"];
+
+    private static readonly string[] PinningKeys = ["approveNew"];
 
     private static readonly string[] RedactKeys = ["detectors", "patterns", "replacement"];
 
@@ -49,9 +51,38 @@ internal sealed partial class ConfigReader
                 case "redact":
                     options = options with { Redact = ReadRedact(value, keyPath, allowOff: false) };
                     break;
+                case "pinTools":
+                    options = ReadBoolean(value, keyPath) is { } pin ? options with { PinTools = pin } : options;
+                    break;
+                case "pinning":
+                    options = ReadPinning(value, keyPath, options);
+                    break;
                 default:
                     UnknownKey(keyPath, keyNode, GuardrailKeys);
                     break;
+            }
+        }
+
+        return options;
+    }
+
+    private GuardrailOptions ReadPinning(YamlNode node, string path, GuardrailOptions options)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            Error(path, node, "must be a mapping, e.g. `{ approveNew: false }`");
+            return options;
+        }
+
+        foreach (var (key, keyNode, value) in Entries(map, path))
+        {
+            if (key == "approveNew")
+            {
+                options = ReadBoolean(value, Join(path, key)) is { } approve ? options with { ApproveNewTools = approve } : options;
+            }
+            else
+            {
+                UnknownKey(Join(path, key), keyNode, PinningKeys);
             }
         }
 

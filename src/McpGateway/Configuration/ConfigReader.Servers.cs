@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader
     [
         "command", "args", "env", "cwd", "url", "headers", "additionalHeaders", "transport", "type", "description",
         "enabled", "disabled", "requestTimeout", "connectTimeout", "sessionMode", "sessions", "restart", "tools", "prompts", "resources",
-        "health", "tags", "validateArguments", "auth",
+        "health", "tags", "validateArguments", "auth", "pinTools",
     ];
 
     private static readonly string[] RestartKeys = ["initialBackoff", "maxBackoff"];
@@ -123,6 +123,7 @@ internal sealed partial class ConfigReader
             Health = draft.Health,
             Tags = draft.Tags,
             ValidateArguments = draft.ValidateArguments,
+            PinTools = draft.PinTools,
             Definition = YamlJson.ToJsonObject(map),
         };
     }
@@ -245,6 +246,9 @@ internal sealed partial class ConfigReader
                 break;
             case "validateArguments":
                 draft.ValidateArguments = ReadBoolean(value, path);
+                break;
+            case "pinTools":
+                draft.PinTools = ReadBoolean(value, path);
                 break;
             default:
                 UnknownKey(path, keyNode, ServerKeys);
@@ -562,6 +566,8 @@ internal sealed partial class ConfigReader
         public ItemFilter Tools { get; set; } = ItemFilter.All;
 
         public bool? ValidateArguments { get; set; }
+
+        public bool? PinTools { get; set; }
 
         public ItemFilter Prompts { get; set; } = ItemFilter.All;
 

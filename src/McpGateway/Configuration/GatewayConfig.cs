@@ -239,6 +239,9 @@ public sealed record ServerConfig
     /// <summary>Overrides <see cref="GuardrailOptions.ValidateArguments"/> for this server (<c>validateArguments</c>); null follows it.</summary>
     public bool? ValidateArguments { get; init; }
 
+    /// <summary>Overrides <see cref="GuardrailOptions.PinTools"/> for this server (<c>pinTools</c>); null follows it.</summary>
+    public bool? PinTools { get; init; }
+
     /// <summary>Where the entry came from: the config file (read-only to the admin API) or the registry store.</summary>
     public EntryOrigin Origin { get; init; } = EntryOrigin.File;
 

@@ -16,6 +16,18 @@ public sealed record GuardrailOptions
     /// </summary>
     public ItemFilter BlockedTools { get; init; } = ItemFilter.All;
 
+    /// <summary>
+    /// Pin each tool's definition (<c>pinTools</c>): a tool whose name, title, description, schemas or annotations change
+    /// after approval is withheld until an admin approves the change. A server may override it.
+    /// </summary>
+    public bool PinTools { get; init; } = true;
+
+    /// <summary>
+    /// Trust on first use (<c>pinning.approveNew</c>): a tool seen for the first time is approved and pinned; false makes
+    /// new tools wait for approval too.
+    /// </summary>
+    public bool ApproveNewTools { get; init; } = true;
+
     /// <summary>Redaction of tool results and resource contents for every view; null redacts nothing.</summary>
     public RedactionOptions? Redact { get; init; }
 

@@ -17,7 +17,7 @@ namespace McpGateway.Guardrails;
 /// also removes blocked tools from <c>tools/list</c> and learns the listed schemas (views leave blocked tools out when
 /// they merge, and carry each tool's listing with its schema).
 /// </summary>
-internal sealed class ToolGuardFilter(IGatewayConfigProvider config, ToolSchemaCache schemas, ILoggerFactory loggerFactory) : IForwardFilter
+internal sealed class ToolGuardFilter(IGatewayConfigProvider config, ToolSchemaCache schemas, ToolPins pins, ILoggerFactory loggerFactory) : IForwardFilter
 {
     private const int MaxListPages = 100;
 
@@ -41,6 +41,7 @@ internal sealed class ToolGuardFilter(IGatewayConfigProvider config, ToolSchemaC
         {
             var options = config.Current.Gateway;
             RemoveBlocked(server.Name, tools, options);
+            RemoveWithheld(server, tools);
             var complete = context.Request.Params?["cursor"] is null && result["nextCursor"] is null;
             schemas.Learn(server.Name, tools, complete);
         }
@@ -70,6 +71,12 @@ internal sealed class ToolGuardFilter(IGatewayConfigProvider config, ToolSchemaC
                     GatewayLog.BlockedToolCalled(_logger, server, tool);
 
                     // The words a view uses for a name it does not have: nothing tells a blocked tool apart.
+                    return GatewayErrors.Create(request.Id, GatewayErrors.InvalidParams, $"Unknown tool: {name}");
+                }
+
+                if (pins.IsWithheld(passthrough.Server, tool))
+                {
+                    GatewayLog.WithheldToolCalled(_logger, server, tool);
                     return GatewayErrors.Create(request.Id, GatewayErrors.InvalidParams, $"Unknown tool: {name}");
                 }
 
@@ -200,6 +207,23 @@ internal sealed class ToolGuardFilter(IGatewayConfigProvider config, ToolSchemaC
         for (var i = tools.Count - 1; i >= 0; i--)
         {
             if ((string?)tools[i]?["name"] is { } name && options.Guardrails.IsBlocked(server, name, options.ToolNameSeparator))
+            {
+                tools.RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>Pins what the server lists and leaves out tools whose definition changed since approval.</summary>
+    private void RemoveWithheld(ServerConfig server, JsonArray tools)
+    {
+        if (!pins.AppliesTo(server))
+        {
+            return;
+        }
+
+        for (var i = tools.Count - 1; i >= 0; i--)
+        {
+            if (tools[i] is JsonObject tool && !pins.Admit(server, tool))
             {
                 tools.RemoveAt(i);
             }

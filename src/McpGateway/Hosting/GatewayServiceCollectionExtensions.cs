@@ -4,6 +4,7 @@ using McpGateway.Admin;
 using McpGateway.Aggregation;
 using McpGateway.Configuration;
 using McpGateway.Endpoints;
+using McpGateway.Guardrails;
 using McpGateway.Health;
 using McpGateway.Observability;
 using McpGateway.Observability.Prometheus;
@@ -36,6 +37,7 @@ public static class GatewayServiceCollectionExtensions
 
         // First hosted service: stored entries join the config before anything connects or serves.
         services.AddHostedService<RegistryStartup>();
+        services.AddToolPins(); // after the registry store is initialized: pins live in its database
         if (config.Storage.EffectivePollInterval is { } pollInterval)
         {
             // Replicas share the database; a single SQLite file normally has one writer, this process.

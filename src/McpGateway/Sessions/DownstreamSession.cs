@@ -42,7 +42,7 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
     private readonly ViewSession? _view;
     private ClientHello _hello = new([], PreferModern: false);
 
-    public DownstreamSession(string id, SessionTarget target, GatewayOptions options, bool legacySse, UpstreamConnector connector, SharedLinks shared, LastKnownLists lastKnown, ILogger logger, TimeProvider time, GatewayMetrics metrics)
+    public DownstreamSession(string id, SessionTarget target, GatewayOptions options, bool legacySse, UpstreamConnector connector, SharedLinks shared, LastKnownLists lastKnown, ILogger logger, TimeProvider time, GatewayMetrics metrics, Guardrails.ToolPins? pins = null)
     {
         _metrics = metrics;
         Id = id;
@@ -57,7 +57,7 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
         LastActivity = time.GetUtcNow();
         if (target is ViewTarget)
         {
-            _view = new ViewSession(this, options, lastKnown, logger);
+            _view = new ViewSession(this, options, lastKnown, logger, pins);
         }
     }
 
@@ -241,6 +241,21 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
             {
                 Deliver(new JsonRpcNotification { Method = kind.ListChangedNotification() }, preferred: null);
             }
+        }
+    }
+
+    /// <summary>A withheld tool of <paramref name="server"/> was approved: a client that reaches the server hears its tools changed.</summary>
+    public void ToolsReleased(string server)
+    {
+        var reaches = Target switch
+        {
+            ServerTarget passthrough => passthrough.Server.Name == server,
+            ViewTarget view => view.Members.Any(m => m.Name == server),
+            _ => false,
+        };
+        if (reaches && IsInitialized && !IsDisposed)
+        {
+            Deliver(new JsonRpcNotification { Method = CatalogKind.Tools.ListChangedNotification() }, preferred: null);
         }
     }
 

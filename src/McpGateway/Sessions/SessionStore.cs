@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace McpGateway.Sessions;
 
 /// <summary>Every live downstream session by id; expires idle ones and closes all of them (and their upstreams) at shutdown.</summary>
-internal sealed class SessionStore(UpstreamConnector connector, SharedLinks sharedLinks, LastKnownLists lastKnown, IGatewayConfigProvider config, ILoggerFactory loggerFactory, TimeProvider time, GatewayMetrics metrics) : IHostedService, IAsyncDisposable
+internal sealed class SessionStore(UpstreamConnector connector, SharedLinks sharedLinks, LastKnownLists lastKnown, IGatewayConfigProvider config, ILoggerFactory loggerFactory, TimeProvider time, GatewayMetrics metrics, Guardrails.ToolPins pins) : IHostedService, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, DownstreamSession> _sessions = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Sessions");
@@ -29,7 +29,7 @@ internal sealed class SessionStore(UpstreamConnector connector, SharedLinks shar
     public DownstreamSession Create(SessionTarget target, bool legacySse)
     {
         var id = NewSessionId();
-        var session = new DownstreamSession(id, target, config.Current.Gateway, legacySse, connector, sharedLinks, lastKnown, _logger, time, metrics);
+        var session = new DownstreamSession(id, target, config.Current.Gateway, legacySse, connector, sharedLinks, lastKnown, _logger, time, metrics, pins);
         _sessions[id] = session;
         metrics.SessionOpened(TargetLabel(target));
         GatewayLog.SessionCreated(_logger, id, target.DisplayName, legacySse ? "sse" : "streamable-http");
@@ -66,7 +66,17 @@ internal sealed class SessionStore(UpstreamConnector connector, SharedLinks shar
         _sweeper = SweepAsync(_stopping.Token);
         _applied = config.Current;
         config.Changed += OnConfigChanged;
+        pins.Released += OnToolsReleased;
         return Task.CompletedTask;
+    }
+
+    /// <summary>An admin approved (or forgot) a tool pin: sessions that reach the server may list it again.</summary>
+    private void OnToolsReleased(string server)
+    {
+        foreach (var (_, session) in _sessions)
+        {
+            session.ToolsReleased(server);
+        }
     }
 
     /// <summary>

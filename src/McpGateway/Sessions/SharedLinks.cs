@@ -15,7 +15,7 @@ namespace McpGateway.Sessions;
 /// stateless (2026-07-28) clients, which have no session to bind to. Server→client requests cannot be relayed on a
 /// shared link and are refused with a clear error; list changes invalidate the stateless views' catalogs.
 /// </summary>
-internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigProvider config, LastKnownLists lastKnown, ILoggerFactory loggerFactory, TimeProvider time, GatewayMetrics metrics) : IUpstreamLinkOwner, IHostedService
+internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigProvider config, LastKnownLists lastKnown, ILoggerFactory loggerFactory, TimeProvider time, GatewayMetrics metrics, Guardrails.ToolPins pins) : IUpstreamLinkOwner, IHostedService
 {
     private readonly ConcurrentDictionary<string, UpstreamLink> _links = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ViewSession> _views = new(StringComparer.Ordinal);
@@ -32,7 +32,7 @@ internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigPro
 
     /// <summary>The catalog of a view for stateless clients, built on shared links.</summary>
     public ViewSession ViewFor(ViewTarget target) =>
-        _views.GetOrAdd(target.RouteKey, _ => new ViewSession(new SharedViewMembers(target, this), config.Current.Gateway, lastKnown, _logger));
+        _views.GetOrAdd(target.RouteKey, _ => new ViewSession(new SharedViewMembers(target, this), config.Current.Gateway, lastKnown, _logger, pins));
 
     void IUpstreamLinkOwner.OnUpstreamRequest(UpstreamLink link, UpstreamSession session, JsonRpcRequest request) =>
         _ = RefuseAsync(session, request);

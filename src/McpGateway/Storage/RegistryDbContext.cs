@@ -26,6 +26,8 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
 
     public DbSet<StoredRevision> Revision => Set<StoredRevision>();
 
+    public DbSet<StoredToolPin> ToolPins => Set<StoredToolPin>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureEntries<StoredServer>(modelBuilder, ServersTable);
@@ -37,6 +39,7 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
             entity.Property(r => r.Id).HasColumnName("id").ValueGeneratedNever();
             entity.Property(r => r.Revision).HasColumnName("revision");
         });
+        StoredToolPin.Configure(modelBuilder);
     }
 
     private static void ConfigureEntries<TEntry>(ModelBuilder modelBuilder, string table)

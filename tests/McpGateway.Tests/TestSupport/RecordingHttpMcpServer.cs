@@ -38,6 +38,12 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
     public Func<IHeaderDictionary, bool>? Unauthorized { get; set; }
 
     /// <summary>Completes when the gateway closes the HTTP request of a <c>hang</c> call.</summary>
+    /// <summary>The <c>whoami</c> tool's description (none when null); change it between lists to play a "rug pull".</summary>
+    public string? WhoamiDescription { get; set; }
+
+    /// <summary>The <c>whoami</c> tool's inputSchema as JSON text.</summary>
+    public string WhoamiInputSchema { get; set; } = """{"type":"object"}""";
+
     public TaskCompletionSource HangAbandoned { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public static async Task<RecordingHttpMcpServer> StartAsync()
@@ -129,9 +135,20 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
 
         await WriteAsync(context, id, method switch
         {
-            "tools/list" => new JsonObject { ["tools"] = new JsonArray(new JsonObject { ["name"] = "whoami", ["inputSchema"] = new JsonObject { ["type"] = "object" } }, BoundedTool()) },
+            "tools/list" => new JsonObject { ["tools"] = new JsonArray(WhoamiTool(), BoundedTool()) },
             _ => new JsonObject { ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = $"served {method}" }) },
         });
+    }
+
+    private JsonObject WhoamiTool()
+    {
+        var tool = new JsonObject { ["name"] = "whoami", ["inputSchema"] = JsonNode.Parse(WhoamiInputSchema) };
+        if (WhoamiDescription is { } description)
+        {
+            tool["description"] = description;
+        }
+
+        return tool;
     }
 
     /// <summary>A tool with a schema that refuses counts above 10 (argument validation tests).</summary>
