@@ -16,7 +16,7 @@ internal sealed partial class ConfigReader(
     private const string ServersKey = "servers";
     private const string VirtualServersKey = "virtualServers";
 
-    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, StorageKey, GuardrailsKey, SecurityKey, AuthKey, "$schema"];
+    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, StorageKey, GuardrailsKey, SecurityKey, "$schema"];
 
     private static readonly string[] GatewayKeys =
     [
@@ -78,9 +78,6 @@ internal sealed partial class ConfigReader(
                     break;
                 case SecurityKey:
                     security = value;
-                    break;
-                case AuthKey:
-                    config = config with { Auth = ReadAuth(value, key) };
                     break;
                 case "$schema":
                     // Only serves editors.

@@ -23,9 +23,6 @@ public sealed record GatewayConfig
     /// <summary>The <c>security:</c> section (upstream address policy).</summary>
     public SecurityOptions Security { get; init; } = new();
 
-    /// <summary>The <c>auth:</c> section (who may call the data plane).</summary>
-    public AuthOptions Auth { get; init; } = new();
-
     /// <summary>Where the snapshot came from (file path), for messages.</summary>
     public string? Source { get; init; }
 

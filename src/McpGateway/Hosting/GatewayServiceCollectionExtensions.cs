@@ -9,7 +9,6 @@ using McpGateway.Health;
 using McpGateway.Observability;
 using McpGateway.Observability.Prometheus;
 using McpGateway.Policy;
-using McpGateway.Security;
 using McpGateway.Sessions;
 using McpGateway.Storage;
 using McpGateway.Upstreams;
@@ -69,7 +68,6 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ServerHealthRegistry>();
         services.AddSingleton<ServerHealthChecker>();
         services.AddHostedService(sp => sp.GetRequiredService<ServerHealthChecker>());
-        services.AddJwtAuthentication();
         return services;
     }
 
@@ -89,7 +87,6 @@ public static class GatewayServiceCollectionExtensions
         MetricsEndpoints.Map(routes);
         AdminApiEndpoints.Map(routes);
         AdminMcpEndpoint.Map(routes);
-        ProtectedResourceMetadataEndpoints.Map(routes);
         return routes;
     }
 }

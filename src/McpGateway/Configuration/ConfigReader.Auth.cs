@@ -7,9 +7,9 @@ internal sealed partial class ConfigReader
 {
     private const string AuthExample = "`{ type: clientCredentials, tokenUrl: https://auth.example.com/oauth/token, clientId: gateway, clientSecret: \"${CLIENT_SECRET}\" }`";
 
-    private static readonly string[] UpstreamAuthKeys = ["type", "tokenUrl", "clientId", "clientSecret", "scope", "audience", "tokenEndpointAuthMethod"];
+    private static readonly string[] AuthKeys = ["type", "tokenUrl", "clientId", "clientSecret", "scope", "audience", "tokenEndpointAuthMethod"];
 
-    private ClientCredentialsAuth? ReadUpstreamAuth(YamlNode node, string path)
+    private ClientCredentialsAuth? ReadAuth(YamlNode node, string path)
     {
         if (node is not YamlMappingNode map)
         {
@@ -67,7 +67,7 @@ internal sealed partial class ConfigReader
 
                     break;
                 default:
-                    UnknownKey(entryPath, keyNode, UpstreamAuthKeys);
+                    UnknownKey(entryPath, keyNode, AuthKeys);
                     break;
             }
         }
