@@ -96,15 +96,9 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
             return RegistryProposal.To(context.Stored with { Servers = Upsert(context.Stored.Servers, name, definition, context.Now) });
         }, mustExist: true, cancellationToken);
 
-    public async Task<RegistryResult<bool>> RemoveServerAsync(string name, CancellationToken cancellationToken)
-    {
-        var problem = await composer.EditAsync(context =>
+    public Task<RegistryResult<bool>> RemoveServerAsync(string name, CancellationToken cancellationToken) =>
+        EditAsync(RegistryEntryKind.Server, name, mustExist: true, context =>
         {
-            if (CheckWritable(context, RegistryEntryKind.Server, name, mustExist: true) is { } refused)
-            {
-                return RegistryProposal.Refuse(refused);
-            }
-
             var users = context.Composition.Config.VirtualServers.Where(view => view.Servers.Contains(name, StringComparer.Ordinal)).Select(view => view.Name).ToList();
             if (users.Count > 0)
             {
@@ -112,53 +106,30 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
             }
 
             return RegistryProposal.To(context.Stored with { Servers = [.. context.Stored.Servers.Where(entry => entry.Name != name)] });
-        }, store.SaveAsync, cancellationToken);
-        return problem is null ? RegistryResult.Ok<bool>(true) : RegistryResult.Fail<bool>(problem);
-    }
+        }, () => true, cancellationToken);
 
-    public async Task<RegistryResult<VirtualServerInfo>> PutVirtualServerAsync(string name, JsonObject definition, bool replace, CancellationToken cancellationToken)
-    {
-        var problem = await composer.EditAsync(context =>
+    public Task<RegistryResult<VirtualServerInfo>> PutVirtualServerAsync(string name, JsonObject definition, bool replace, CancellationToken cancellationToken) =>
+        EditAsync(RegistryEntryKind.VirtualServer, name, mustExist: replace, context =>
         {
-            if (CheckWritable(context, RegistryEntryKind.VirtualServer, name, mustExist: replace) is { } refused)
-            {
-                return RegistryProposal.Refuse(refused);
-            }
-
             if (Stored(context.Stored.VirtualServers, name) is not null && !replace)
             {
                 return RegistryProposal.Refuse(RegistryProblem.Conflict($"a virtual server named `{name}` is already registered; update that one or pick another name"));
             }
 
             return RegistryProposal.To(context.Stored with { VirtualServers = Upsert(context.Stored.VirtualServers, name, definition, context.Now) });
-        }, store.SaveAsync, cancellationToken);
-        return problem is null ? RegistryResult.Ok<VirtualServerInfo>(GetVirtualServer(name)!) : RegistryResult.Fail<VirtualServerInfo>(problem);
-    }
+        }, () => GetVirtualServer(name)!, cancellationToken);
 
-    public async Task<RegistryResult<VirtualServerInfo>> PatchVirtualServerAsync(string name, JsonObject patch, CancellationToken cancellationToken)
-    {
-        var problem = await composer.EditAsync(context =>
+    public Task<RegistryResult<VirtualServerInfo>> PatchVirtualServerAsync(string name, JsonObject patch, CancellationToken cancellationToken) =>
+        EditAsync(RegistryEntryKind.VirtualServer, name, mustExist: true, context =>
         {
-            if (CheckWritable(context, RegistryEntryKind.VirtualServer, name, mustExist: true) is { } refused)
-            {
-                return RegistryProposal.Refuse(refused);
-            }
-
             var definition = MergePatch(ParseDefinition(Stored(context.Stored.VirtualServers, name)!.Definition), patch);
             return RegistryProposal.To(context.Stored with { VirtualServers = Upsert(context.Stored.VirtualServers, name, definition, context.Now) });
-        }, store.SaveAsync, cancellationToken);
-        return problem is null ? RegistryResult.Ok<VirtualServerInfo>(GetVirtualServer(name)!) : RegistryResult.Fail<VirtualServerInfo>(problem);
-    }
+        }, () => GetVirtualServer(name)!, cancellationToken);
 
-    public async Task<RegistryResult<bool>> RemoveVirtualServerAsync(string name, CancellationToken cancellationToken)
-    {
-        var problem = await composer.EditAsync(context =>
-            CheckWritable(context, RegistryEntryKind.VirtualServer, name, mustExist: true) is { } refused
-                ? RegistryProposal.Refuse(refused)
-                : RegistryProposal.To(context.Stored with { VirtualServers = [.. context.Stored.VirtualServers.Where(entry => entry.Name != name)] }),
-            store.SaveAsync, cancellationToken);
-        return problem is null ? RegistryResult.Ok<bool>(true) : RegistryResult.Fail<bool>(problem);
-    }
+    public Task<RegistryResult<bool>> RemoveVirtualServerAsync(string name, CancellationToken cancellationToken) =>
+        EditAsync(RegistryEntryKind.VirtualServer, name, mustExist: true,
+            context => RegistryProposal.To(context.Stored with { VirtualServers = [.. context.Stored.VirtualServers.Where(entry => entry.Name != name)] }),
+            () => true, cancellationToken);
 
     /// <summary>
     /// Registers or updates every server (and view) of an <c>mcpServers</c> document in one change: all of it, or none.
@@ -270,12 +241,16 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
         return document;
     }
 
-    private async Task<RegistryResult<ServerInfo>> EditServerAsync(string name, Func<RegistryEditContext, RegistryProposal> edit, bool mustExist, CancellationToken cancellationToken)
+    private Task<RegistryResult<ServerInfo>> EditServerAsync(string name, Func<RegistryEditContext, RegistryProposal> edit, bool mustExist, CancellationToken cancellationToken) =>
+        EditAsync(RegistryEntryKind.Server, name, mustExist, edit, () => GetServer(name)!, cancellationToken);
+
+    /// <summary>One entry's change: refused when the entry is the file's (or missing and must exist), else <paramref name="edit"/>; <paramref name="answer"/> describes the result once it runs.</summary>
+    private async Task<RegistryResult<T>> EditAsync<T>(RegistryEntryKind kind, string name, bool mustExist, Func<RegistryEditContext, RegistryProposal> edit, Func<T> answer, CancellationToken cancellationToken)
     {
         var problem = await composer.EditAsync(context =>
-            CheckWritable(context, RegistryEntryKind.Server, name, mustExist) is { } refused ? RegistryProposal.Refuse(refused) : edit(context),
+            CheckWritable(context, kind, name, mustExist) is { } refused ? RegistryProposal.Refuse(refused) : edit(context),
             store.SaveAsync, cancellationToken);
-        return problem is null ? RegistryResult.Ok<ServerInfo>(GetServer(name)!) : RegistryResult.Fail<ServerInfo>(problem);
+        return problem is null ? RegistryResult.Ok(answer()) : RegistryResult.Fail<T>(problem);
     }
 
     /// <summary>
