@@ -1,28 +1,12 @@
 using System.Text.Json.Nodes;
 using McpGateway.Tests.TestSupport;
+using static McpGateway.Tests.TestSupport.McpCalls;
 
 namespace McpGateway.Tests.Guardrails;
 
 /// <summary>Argument validation, blocked tools and redaction through a real gateway, real stdio demo servers and a recording HTTP upstream.</summary>
 public sealed class GuardrailsEndToEndTests
 {
-    private static JsonObject Call(string tool, JsonObject? arguments = null) => new() { ["name"] = tool, ["arguments"] = arguments ?? new JsonObject() };
-
-    private static string Text(JsonObject answer) => (string?)answer["result"]?["content"]?[0]?["text"] ?? answer.ToJsonString();
-
-    private static async Task<McpHttpTestClient> ConnectAsync(GatewayHarness gateway, string path)
-    {
-        var client = new McpHttpTestClient(gateway.Http, new Uri(gateway.BaseAddress, path));
-        await client.InitializeAsync();
-        return client;
-    }
-
-    private static async Task<List<string>> ToolNamesAsync(McpHttpTestClient client)
-    {
-        var answer = await client.CallAsync("tools/list", new JsonObject());
-        return [.. answer["result"]!["tools"]!.AsArray().Select(t => (string)t!["name"]!)];
-    }
-
     [Fact]
     public async Task Passthrough_CallBeforeAnyListWithBadArguments_GetsInvalidParamsWithPath_AndUpstreamNeverSeesIt()
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using McpGateway.Tests.TestSupport;
+using static McpGateway.Tests.TestSupport.McpCalls;
 
 namespace McpGateway.Tests.Guardrails;
 
@@ -12,23 +13,6 @@ public sealed class ToolPinningEndToEndTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("mcp-gateway-pins-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private static JsonObject Call(string tool, JsonObject? arguments = null) => new() { ["name"] = tool, ["arguments"] = arguments ?? new JsonObject() };
-
-    private static string Text(JsonObject answer) => (string?)answer["result"]?["content"]?[0]?["text"] ?? answer.ToJsonString();
-
-    private static async Task<McpHttpTestClient> ConnectAsync(GatewayHarness gateway, string path)
-    {
-        var client = new McpHttpTestClient(gateway.Http, new Uri(gateway.BaseAddress, path));
-        await client.InitializeAsync();
-        return client;
-    }
-
-    private static async Task<List<string>> ToolNamesAsync(McpHttpTestClient client)
-    {
-        var answer = await client.CallAsync("tools/list", new JsonObject());
-        return [.. answer["result"]!["tools"]!.AsArray().Select(t => (string)t!["name"]!)];
-    }
 
     private static async Task<JsonArray> PinsAsync(GatewayHarness gateway, string query = "")
     {
