@@ -32,8 +32,8 @@ internal sealed class ForwardContext(SessionTarget target, JsonRpcRequest reques
     /// <summary>Answers the request instead of forwarding it (initialize, server/discover); such requests still pass every filter.</summary>
     public ForwardDelegate? Handler { get; init; }
 
-    /// <summary>Trace headers and body size of the HTTP request that carried the message.</summary>
-    public InboundRequest Inbound { get; init; } = new(null, null, -1);
+    /// <summary>Principal, trace headers and body size of the HTTP request that carried the message.</summary>
+    public InboundRequest Inbound { get; init; } = InboundRequest.None;
 
     /// <summary>Set by the telemetry filter; the upstream link fills in which server handled the request.</summary>
     public RequestTelemetry? Telemetry { get; set; }
