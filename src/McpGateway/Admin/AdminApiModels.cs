@@ -47,4 +47,6 @@ public sealed record ConfigStatusInfo(
 [JsonSerializable(typeof(DeployResult))]
 [JsonSerializable(typeof(ConfigStatusInfo))]
 [JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(ApiKeyList))]
+[JsonSerializable(typeof(CreatedApiKey))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -16,7 +16,7 @@ internal sealed partial class ConfigReader(
     private const string ServersKey = "servers";
     private const string VirtualServersKey = "virtualServers";
 
-    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, StorageKey, "$schema"];
+    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, StorageKey, AuthKey, "$schema"];
 
     private static readonly string[] GatewayKeys =
     [
@@ -47,6 +47,7 @@ internal sealed partial class ConfigReader(
         YamlNode? views = null;
         YamlNode? observability = null;
         YamlNode? storage = null;
+        YamlNode? auth = null;
         foreach (var (key, keyNode, value) in Entries(document, string.Empty))
         {
             switch (key)
@@ -70,6 +71,9 @@ internal sealed partial class ConfigReader(
                     break;
                 case StorageKey:
                     storage = value;
+                    break;
+                case AuthKey:
+                    auth = value;
                     break;
                 case "$schema":
                     // Only serves editors.
@@ -99,6 +103,7 @@ internal sealed partial class ConfigReader(
         config = config with { Servers = list };
         config = config with { Observability = ReadObservability(observability, ObservabilityKey) };
         config = config with { Storage = ReadStorage(storage, StorageKey, source) };
+        config = config with { Auth = ReadAuth(auth, AuthKey) };
         return views is null ? config : config with { VirtualServers = ReadVirtualServers(views, VirtualServersKey, config) };
     }
 

@@ -20,6 +20,9 @@ public sealed record GatewayConfig
     /// <summary>The <c>storage:</c> section (where run-time registrations are kept); read at start-up only.</summary>
     public StorageOptions Storage { get; init; } = new();
 
+    /// <summary>The <c>auth:</c> section (API keys, JWT); empty when the gateway runs without authentication.</summary>
+    public AuthOptions Auth { get; init; } = new();
+
     /// <summary>Where the snapshot came from (file path), for messages.</summary>
     public string? Source { get; init; }
 

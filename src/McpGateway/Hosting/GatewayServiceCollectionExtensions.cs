@@ -8,6 +8,7 @@ using McpGateway.Health;
 using McpGateway.Observability;
 using McpGateway.Observability.Prometheus;
 using McpGateway.Policy;
+using McpGateway.Security;
 using McpGateway.Sessions;
 using McpGateway.Storage;
 using McpGateway.Upstreams;
@@ -45,6 +46,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<RegistryService>();
         services.AddSingleton<ServerToolsService>();
         services.AddSingleton<AdminAccess>();
+        services.AddGatewayAuthentication();
         services.AddSingleton<AdminMcpTools>().AddSingleton<AdminMcpEndpoint>();
         services.AddSingleton(sp => new UpstreamConnector(CreateUpstreamHttpClient(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<SessionStore>();

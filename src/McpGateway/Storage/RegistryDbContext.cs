@@ -17,6 +17,8 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
 
     public const string RevisionTable = "registry_revision";
 
+    public const string ApiKeysTable = "api_keys";
+
     /// <summary>The id of the one row of <see cref="RevisionTable"/>.</summary>
     public const int RevisionRowId = 1;
 
@@ -25,6 +27,8 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
     public DbSet<StoredVirtualServer> VirtualServers => Set<StoredVirtualServer>();
 
     public DbSet<StoredRevision> Revision => Set<StoredRevision>();
+
+    public DbSet<StoredApiKey> ApiKeys => Set<StoredApiKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -37,6 +41,7 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
             entity.Property(r => r.Id).HasColumnName("id").ValueGeneratedNever();
             entity.Property(r => r.Revision).HasColumnName("revision");
         });
+        StoredApiKey.Configure(modelBuilder);
     }
 
     private static void ConfigureEntries<TEntry>(ModelBuilder modelBuilder, string table)
