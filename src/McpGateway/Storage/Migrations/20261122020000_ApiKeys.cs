@@ -8,7 +8,7 @@ namespace McpGateway.Storage.Migrations;
 [Migration(Id)]
 internal sealed class ApiKeys : Migration
 {
-    public const string Id = "20261122010000_ApiKeys";
+    public const string Id = "20261122020000_ApiKeys";
 
     protected override void Up(MigrationBuilder migrationBuilder) =>
         migrationBuilder.CreateTable(
