@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using McpGateway.Configuration;
+using McpGateway.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace McpGateway.Admin;
@@ -16,6 +17,9 @@ public enum AdminAccessVerdict
 
     /// <summary>No token is set and the request does not come from loopback: 403.</summary>
     LoopbackOnly,
+
+    /// <summary>An authenticated principal (API key, JWT) without the <c>admin</c> role (or <c>admin-readonly</c> for a read): 403.</summary>
+    Forbidden,
 }
 
 /// <summary>
@@ -34,8 +38,22 @@ internal sealed class AdminAccess(IGatewayConfigProvider config)
 
     public AdminAccessVerdict Check(HttpContext context)
     {
+        // A principal from the authentication pipeline (Security/AuthenticationMiddleware) is judged by its roles.
+        if (context.Features.Get<IGatewayPrincipalFeature>()?.Principal is { Kind: not PrincipalKind.Anonymous } principal)
+        {
+            return principal.IsInRole(AdminRole) || (principal.IsInRole(ReadOnlyRole) && IsRead(context))
+                ? AdminAccessVerdict.Allowed
+                : AdminAccessVerdict.Forbidden;
+        }
+
         if (Token is not { } token)
         {
+            if (config.Current.Auth.RequiresCredential)
+            {
+                // Authentication is configured: loopback is no longer proof enough.
+                return AdminAccessVerdict.Unauthorized;
+            }
+
             var remote = context.Connection.RemoteIpAddress;
             return remote is null || IPAddress.IsLoopback(remote) ? AdminAccessVerdict.Allowed : AdminAccessVerdict.LoopbackOnly;
         }
@@ -53,10 +71,20 @@ internal sealed class AdminAccess(IGatewayConfigProvider config)
         return CryptographicOperations.FixedTimeEquals(presented, expected) ? AdminAccessVerdict.Allowed : AdminAccessVerdict.Unauthorized;
     }
 
+    /// <summary>The role that may do everything on the admin surfaces.</summary>
+    public const string AdminRole = "admin";
+
+    /// <summary>The role that may read the REST admin API (GET/HEAD on <c>/api/v1</c>).</summary>
+    public const string ReadOnlyRole = "admin-readonly";
+
+    private static bool IsRead(HttpContext context) =>
+        (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)) && context.Request.Path.StartsWithSegments("/api/v1");
+
     /// <summary>Why a request was refused, for the problem detail.</summary>
     public static string Explain(AdminAccessVerdict verdict) => verdict switch
     {
         AdminAccessVerdict.Unauthorized => "the admin API needs `Authorization: Bearer <admin token>` (gateway.adminToken or MCP_GATEWAY_ADMIN_TOKEN)",
+        AdminAccessVerdict.Forbidden => "the credential is valid but lacks the `admin` role (or `admin-readonly`, which may only read /api/v1)",
         AdminAccessVerdict.LoopbackOnly => "no admin token is set, so the admin API only answers clients on this machine (loopback); set gateway.adminToken or MCP_GATEWAY_ADMIN_TOKEN to use it remotely",
         _ => string.Empty,
     };

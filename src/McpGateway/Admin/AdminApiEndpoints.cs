@@ -62,6 +62,7 @@ internal static class AdminApiEndpoints
         routes.MapPost("/deploy", DeployAsync).AddEndpointFilter(filter);
         api.MapGet("/export", (RegistryService registry) => TypedResults.Json(registry.Export(), AdminJsonContext.Default.JsonObject));
         api.MapGet("/config", ConfigStatus);
+        ApiKeyEndpoints.Map(api);
         api.MapGet("/openapi.json", () => TypedResults.Text(AdminOpenApi.Document.Value, "application/json"));
     }
 
@@ -345,7 +346,12 @@ internal sealed class AdminAccessFilter(AdminAccess access, ILogger logger) : IE
         var status = verdict == AdminAccessVerdict.Unauthorized ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
         var reason = AdminAccess.Explain(verdict);
         GatewayLog.AdminRequestRefused(logger, http.Request.Method, http.Request.Path.Value ?? string.Empty,
-            http.Connection.RemoteIpAddress?.ToString() ?? "unknown", status, verdict == AdminAccessVerdict.Unauthorized ? "missing or wrong admin token" : "not loopback and no admin token set");
+            http.Connection.RemoteIpAddress?.ToString() ?? "unknown", status, verdict switch
+            {
+                AdminAccessVerdict.Unauthorized => "missing or wrong admin token",
+                AdminAccessVerdict.Forbidden => "principal lacks the admin role",
+                _ => "not loopback and no admin token set",
+            });
         if (verdict == AdminAccessVerdict.Unauthorized)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer realm=\"mcp-gateway admin\"";

@@ -49,4 +49,6 @@ public sealed record ConfigStatusInfo(
 [JsonSerializable(typeof(ToolPinList))]
 [JsonSerializable(typeof(ToolPinInfo))]
 [JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(ApiKeyList))]
+[JsonSerializable(typeof(CreatedApiKey))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -89,6 +89,14 @@ internal static partial class AdminOpenApi
             responses: Responses(("200", "the config document", new JsonObject { ["type"] = "object" }))));
         Add("/api/v1/config", "get", Op("getConfigStatus", "Config reload status, the registry store, and stored entries set aside", "registry",
             responses: Responses(("200", "the status", Ref("ConfigStatus")))));
+        Add("/api/v1/api-keys", "get", Op("listApiKeys", "List API keys (never their secrets or hashes)", "api-keys",
+            responses: Responses(("200", "the keys, revoked ones included", Ref("ApiKeyList")))));
+        Add("/api/v1/api-keys", "post", Op("createApiKey", "Create an API key; the answer is the only time the key is shown", "api-keys",
+            body: Ref("ApiKeyRequest"),
+            responses: Responses(("201", "the key (`key`) and its record", Ref("CreatedApiKey")), ("400", "invalid request", null))));
+        Add("/api/v1/api-keys/{id}", "delete", Op("revokeApiKey", "Revoke an API key (takes effect at once on this replica, within 5 s on others)", "api-keys",
+            [Parameter("id", "path", "the key's id (the part after `mgw_`)", Str(), required: true)],
+            responses: Responses(("204", "revoked", null), ("404", "no such key", null))));
         Add("/api/v1/openapi.json", "get", Op("getOpenApi", "This document", "meta",
             responses: Responses(("200", "OpenAPI 3.1", new JsonObject { ["type"] = "object" }))));
         AddToolPinPaths(Add);
@@ -372,6 +380,27 @@ internal static partial class AdminOpenApi
                     }, "kind", "name", "errors"),
                 },
             }, "version", "errors", "store", "setAside"),
+            ["ApiKeyRequest"] = Obj(new JsonObject
+            {
+                ["name"] = Str(),
+                ["roles"] = new JsonObject { ["type"] = "array", ["items"] = Str(), ["description"] = "e.g. admin, admin-readonly, or team roles" },
+                ["tenant"] = Str(),
+                ["expiresIn"] = new JsonObject { ["type"] = "string", ["description"] = "lifetime such as 30d, 12h, 90m; or give expiresAt" },
+                ["expiresAt"] = Time(),
+            }, "name"),
+            ["ApiKeyInfo"] = Obj(new JsonObject
+            {
+                ["id"] = Str(),
+                ["name"] = Str(),
+                ["roles"] = Strings(),
+                ["tenant"] = Str(),
+                ["createdAt"] = Time(),
+                ["expiresAt"] = Time(),
+                ["revokedAt"] = Time(),
+                ["lastUsedAt"] = new JsonObject { ["type"] = "string", ["format"] = "date-time", ["description"] = "updated at most once a minute" },
+            }, "id", "name", "roles", "createdAt"),
+            ["ApiKeyList"] = Obj(new JsonObject { ["apiKeys"] = ArrayOf("ApiKeyInfo") }, "apiKeys"),
+            ["CreatedApiKey"] = Obj(new JsonObject { ["key"] = Str(), ["apiKey"] = Ref("ApiKeyInfo") }, "key", "apiKey"),
         };
     }
 }

@@ -2,86 +2,65 @@ using YamlDotNet.RepresentationModel;
 
 namespace McpGateway.Configuration;
 
-/// <summary>A remote server's <c>auth:</c> (OAuth 2.0 client credentials).</summary>
+/// <summary><c>auth:</c> how callers prove who they are. <c>auth.jwt</c> is read by <see cref="ReadJwt"/> in its own partial file.</summary>
 internal sealed partial class ConfigReader
 {
-    private const string AuthExample = "`{ type: clientCredentials, tokenUrl: https://auth.example.com/oauth/token, clientId: gateway, clientSecret: \"${CLIENT_SECRET}\" }`";
+    private const string AuthKey = "auth";
 
-    private static readonly string[] AuthKeys = ["type", "tokenUrl", "clientId", "clientSecret", "scope", "audience", "tokenEndpointAuthMethod"];
+    private const string AuthExample = "`{ required: true, apiKeys: true }`";
 
-    private ClientCredentialsAuth? ReadAuth(YamlNode node, string path)
+    /// <summary>Keys of <c>auth:</c>; a method added in another partial file adds its key here and a case below.</summary>
+    private static readonly string[] AuthKeys = ["required", "apiKeys", "jwt"];
+
+    private AuthOptions ReadAuth(YamlNode? node, string path)
     {
+        var options = new AuthOptions();
+        if (node is null || IsNull(node))
+        {
+            return options;
+        }
+
         if (node is not YamlMappingNode map)
         {
             Error(path, node, $"must be a mapping such as {AuthExample}, not a {KindOf(node)}");
-            return null;
+            return options;
         }
 
-        var errorCount = errors.Count;
-        string? type = null, clientId = null, clientSecret = null, scope = null, audience = null;
-        Uri? tokenUrl = null;
-        var method = ClientAuthenticationMethod.ClientSecretBasic;
         foreach (var (key, keyNode, value) in Entries(map, path))
         {
-            var entryPath = Join(path, key);
             if (IsNull(value))
             {
                 continue;
             }
 
+            var keyPath = Join(path, key);
             switch (key)
             {
-                case "type":
-                    type = Text(value, entryPath, "clientCredentials");
-                    if (type is not null && !string.Equals(type, "clientCredentials", StringComparison.OrdinalIgnoreCase) && !string.Equals(type, "client_credentials", StringComparison.OrdinalIgnoreCase))
+                case "required":
+                    options = ReadBoolean(value, keyPath) is { } required ? options with { Required = required } : options;
+                    break;
+                case "apiKeys":
+                    options = ReadBoolean(value, keyPath) is { } apiKeys ? options with { ApiKeys = apiKeys } : options;
+                    break;
+                case "jwt":
+                    // JWT hook: implemented by the JWT authenticator's partial file (ConfigReader.Jwt.cs); without it, the key is ignored with a warning.
+                    var handled = false;
+                    ReadJwt(value, keyPath, ref options, ref handled);
+                    if (!handled)
                     {
-                        Error(entryPath, value, $"`{Raw(value)}` is not supported; write `clientCredentials` (for a static token, use `headers: {{ Authorization: \"Bearer ${{TOKEN}}\" }}`)");
-                    }
-
-                    break;
-                case "tokenUrl":
-                    tokenUrl = ReadUrl(value, entryPath);
-                    break;
-                case "clientId":
-                    clientId = ReadNonEmptyString(value, entryPath, "the client id");
-                    break;
-                case "clientSecret":
-                    clientSecret = ReadNonEmptyString(value, entryPath, "\"${CLIENT_SECRET}\"");
-                    break;
-                case "scope":
-                    scope = ReadNonEmptyString(value, entryPath, "the space-separated scopes");
-                    break;
-                case "audience":
-                    audience = ReadNonEmptyString(value, entryPath, "the API's identifier");
-                    break;
-                case "tokenEndpointAuthMethod":
-                    var text = Text(value, entryPath, "client_secret_basic or client_secret_post");
-                    if (text == "client_secret_post")
-                    {
-                        method = ClientAuthenticationMethod.ClientSecretPost;
-                    }
-                    else if (text is not null && text != "client_secret_basic")
-                    {
-                        Error(entryPath, value, $"`{Raw(value)}` is not supported; write client_secret_basic (default) or client_secret_post");
+                        Warning(keyPath, keyNode, "is not supported by this build of mcp-gateway and is ignored");
                     }
 
                     break;
                 default:
-                    UnknownKey(entryPath, keyNode, AuthKeys);
+                    UnknownKey(keyPath, keyNode, AuthKeys);
                     break;
             }
         }
 
-        foreach (var (missing, what) in (IEnumerable<(bool, string)>)[(type is null, "type"), (tokenUrl is null, "tokenUrl"), (clientId is null, "clientId"), (clientSecret is null, "clientSecret")])
-        {
-            if (missing && errors.Count == errorCount)
-            {
-                Error(path, map, $"`{what}` is required; write e.g. {AuthExample}");
-            }
-        }
-
-        return errors.Count > errorCount
-            ? null
-            : new ClientCredentialsAuth { TokenUrl = tokenUrl!, ClientId = clientId!, ClientSecret = clientSecret!, Scope = scope, Audience = audience, Method = method };
+        return options;
     }
+
+    /// <summary>Reads <c>auth.jwt</c> into <paramref name="options"/> and sets <paramref name="handled"/>; implemented where JWT lives.</summary>
+    partial void ReadJwt(YamlNode node, string path, ref AuthOptions options, ref bool handled);
 }

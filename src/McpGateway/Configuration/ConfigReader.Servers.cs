@@ -205,7 +205,7 @@ internal sealed partial class ConfigReader
                 draft.RemoteOnlyKeys.Add((path, keyNode));
                 break;
             case "auth":
-                draft.Auth = ReadAuth(value, path);
+                draft.Auth = ReadUpstreamAuth(value, path);
                 draft.RemoteOnlyKeys.Add((path, keyNode));
                 break;
             case "transport" or "type":

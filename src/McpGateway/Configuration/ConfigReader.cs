@@ -16,7 +16,7 @@ internal sealed partial class ConfigReader(
     private const string ServersKey = "servers";
     private const string VirtualServersKey = "virtualServers";
 
-    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, StorageKey, GuardrailsKey, SecurityKey, "$schema"];
+    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, StorageKey, GuardrailsKey, SecurityKey, AuthKey, "$schema"];
 
     private static readonly string[] GatewayKeys =
     [
@@ -49,6 +49,7 @@ internal sealed partial class ConfigReader(
         YamlNode? storage = null;
         YamlNode? guardrails = null;
         YamlNode? security = null;
+        YamlNode? auth = null;
         foreach (var (key, keyNode, value) in Entries(document, string.Empty))
         {
             switch (key)
@@ -78,6 +79,9 @@ internal sealed partial class ConfigReader(
                     break;
                 case SecurityKey:
                     security = value;
+                    break;
+                case AuthKey:
+                    auth = value;
                     break;
                 case "$schema":
                     // Only serves editors.
@@ -113,6 +117,7 @@ internal sealed partial class ConfigReader(
         }
 
         config = config with { Security = ReadSecurity(security, SecurityKey) };
+        config = config with { Auth = ReadAuth(auth, AuthKey) };
         return views is null ? config : config with { VirtualServers = ReadVirtualServers(views, VirtualServersKey, config) };
     }
 

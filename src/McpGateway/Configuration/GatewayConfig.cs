@@ -22,6 +22,8 @@ public sealed record GatewayConfig
 
     /// <summary>The <c>security:</c> section (upstream address policy).</summary>
     public SecurityOptions Security { get; init; } = new();
+    /// <summary>The <c>auth:</c> section (API keys, JWT); empty when the gateway runs without authentication.</summary>
+    public AuthOptions Auth { get; init; } = new();
 
     /// <summary>Where the snapshot came from (file path), for messages.</summary>
     public string? Source { get; init; }

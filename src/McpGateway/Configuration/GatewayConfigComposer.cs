@@ -182,6 +182,9 @@ public sealed class GatewayConfigComposer
                 LogLevel = current.Gateway.LogLevel,
             },
             Observability = current.Observability,
+
+            // Start-up only: `serve` checked the listen address against it, so a reload must not drop authentication.
+            Auth = current.Auth,
         };
         foreach (var entry in composition.SetAside)
         {

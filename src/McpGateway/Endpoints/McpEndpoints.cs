@@ -3,6 +3,7 @@ using McpGateway.Configuration;
 using McpGateway.Observability;
 using McpGateway.Policy;
 using McpGateway.Protocol;
+using McpGateway.Security;
 using McpGateway.Sessions;
 using McpGateway.Upstreams;
 using Microsoft.AspNetCore.Builder;
@@ -99,7 +100,7 @@ internal sealed class McpEndpoints(
             return;
         }
 
-        var session = sessions.Find(sessionId, target.RouteKey);
+        var session = sessions.Find(sessionId, target.RouteKey, GatewayPrincipalFeature.Of(context).Id);
         if (session is null)
         {
             await SessionNotFoundAsync(context, message);
@@ -128,7 +129,7 @@ internal sealed class McpEndpoints(
 
     private async Task InitializeAsync(HttpContext context, SessionTarget target, JsonRpcRequest initialize)
     {
-        var session = sessions.Create(target, legacySse: false);
+        var session = sessions.Create(target, legacySse: false, GatewayPrincipalFeature.Of(context).Id);
         var answer = await pipeline.InvokeAsync(new ForwardContext(target, initialize, null, session, context.RequestAborted)
         {
             Inbound = InboundRequest.From(context.Request),
@@ -440,7 +441,7 @@ internal sealed class McpEndpoints(
             return;
         }
 
-        var session = sessions.Find(sessionId, target.RouteKey);
+        var session = sessions.Find(sessionId, target.RouteKey, GatewayPrincipalFeature.Of(context).Id);
         if (session is null)
         {
             await SessionNotFoundAsync(context, null);
@@ -509,7 +510,7 @@ internal sealed class McpEndpoints(
             return;
         }
 
-        var session = sessions.Find(sessionId, target.RouteKey);
+        var session = sessions.Find(sessionId, target.RouteKey, GatewayPrincipalFeature.Of(context).Id);
         if (session is null)
         {
             await SessionNotFoundAsync(context, null);
@@ -530,7 +531,7 @@ internal sealed class McpEndpoints(
             return;
         }
 
-        var session = sessions.Create(target, legacySse: true);
+        var session = sessions.Create(target, legacySse: true, GatewayPrincipalFeature.Of(context).Id);
         var stream = new MessageStream();
         session.TryAttachStandalone(stream);
         HttpMessages.StartEventStream(context.Response);
@@ -560,7 +561,7 @@ internal sealed class McpEndpoints(
             return;
         }
 
-        var session = sessions.Find(sessionId, target.RouteKey);
+        var session = sessions.Find(sessionId, target.RouteKey, GatewayPrincipalFeature.Of(context).Id);
         if (session is null)
         {
             await SessionNotFoundAsync(context, null);

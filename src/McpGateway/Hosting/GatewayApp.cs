@@ -1,6 +1,7 @@
 using McpGateway.Configuration;
 using McpGateway.Observability;
 using McpGateway.Observability.Logging;
+using McpGateway.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -64,6 +65,7 @@ public static class GatewayApp
         }
 
         var app = builder.Build();
+        app.UseGatewayAuthentication();
         app.MapMcpGateway();
         app.Lifetime.ApplicationStarted.Register(() =>
         {

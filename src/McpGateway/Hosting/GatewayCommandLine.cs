@@ -116,10 +116,10 @@ public static class GatewayCommandLine
 
         config = config with { Gateway = gateway };
         var listen = urls ?? config.Gateway.Listen;
-        if (FindNonLoopback(listen) is { } exposed && !config.Gateway.AllowAnonymous)
+        if (FindNonLoopback(listen) is { } exposed && !config.Gateway.AllowAnonymous && !config.Auth.RequiresCredential)
         {
             await stderr.WriteLineAsync(
-                $"error: refusing to listen on '{exposed}' without authentication. Listen on 127.0.0.1, or set gateway.allowAnonymous: true to expose an unauthenticated gateway on purpose.");
+                $"error: refusing to listen on '{exposed}' without authentication. Listen on 127.0.0.1, configure `auth:` (e.g. `auth: {{ apiKeys: true }}`), or set gateway.allowAnonymous: true to expose an unauthenticated gateway on purpose.");
             return BadInput;
         }
 

@@ -9,6 +9,7 @@ using McpGateway.Health;
 using McpGateway.Observability;
 using McpGateway.Observability.Prometheus;
 using McpGateway.Policy;
+using McpGateway.Security;
 using McpGateway.Sessions;
 using McpGateway.Storage;
 using McpGateway.Upstreams;
@@ -47,6 +48,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<RegistryService>();
         services.AddSingleton<ServerToolsService>();
         services.AddSingleton<AdminAccess>();
+        services.AddGatewayAuthentication();
         services.AddSingleton<AdminMcpTools>().AddSingleton<AdminMcpEndpoint>();
         services.AddSingleton(sp => new UpstreamHttp(sp.GetRequiredService<IGatewayConfigProvider>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new UpstreamConnector(sp.GetRequiredService<UpstreamHttp>().ClientFor, sp.GetRequiredService<ILoggerFactory>()));

@@ -65,6 +65,8 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
 
     /// <summary>The view's catalog when the target is a view; null for passthrough.</summary>
     public ViewSession? View => _view;
+    /// <summary>The <see cref="Security.GatewayPrincipal.Id"/> that created the session; only it may use the session id.</summary>
+    public string PrincipalId { get; init; } = Security.GatewayPrincipal.Anonymous.Id;
 
     /// <summary>What the session talks to; a view session follows config changes of its view (<see cref="Retarget"/>).</summary>
     public SessionTarget Target { get; private set; }

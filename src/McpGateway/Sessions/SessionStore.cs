@@ -26,19 +26,36 @@ internal sealed class SessionStore(UpstreamConnector connector, SharedLinks shar
 
     public int Count => _sessions.Count;
 
-    public DownstreamSession Create(SessionTarget target, bool legacySse)
+    /// <param name="principalId">Who creates it (<see cref="Security.GatewayPrincipal.Id"/>); the session is bound to it.</param>
+    public DownstreamSession Create(SessionTarget target, bool legacySse, string principalId)
     {
         var id = NewSessionId();
-        var session = new DownstreamSession(id, target, config.Current.Gateway, legacySse, connector, sharedLinks, lastKnown, _logger, time, metrics, pins);
+        var session = new DownstreamSession(id, target, config.Current.Gateway, legacySse, connector, sharedLinks, lastKnown, _logger, time, metrics, pins) { PrincipalId = principalId };
         _sessions[id] = session;
         metrics.SessionOpened(TargetLabel(target));
         GatewayLog.SessionCreated(_logger, id, target.DisplayName, legacySse ? "sse" : "streamable-http");
         return session;
     }
 
-    /// <summary>The live session with this id on this route (an id from another endpoint is not found).</summary>
-    public DownstreamSession? Find(string id, string routeKey) =>
-        _sessions.TryGetValue(id, out var session) && session.Target.RouteKey == routeKey && !session.IsDisposed ? session : null;
+    /// <summary>
+    /// The live session with this id on this route (an id from another endpoint is not found), created by
+    /// <paramref name="principalId"/>: another principal presenting it is answered like an unknown session, and logged.
+    /// </summary>
+    public DownstreamSession? Find(string id, string routeKey, string principalId)
+    {
+        if (!_sessions.TryGetValue(id, out var session) || session.Target.RouteKey != routeKey || session.IsDisposed)
+        {
+            return null;
+        }
+
+        if (!string.Equals(session.PrincipalId, principalId, StringComparison.Ordinal))
+        {
+            GatewayLog.SessionPrincipalMismatch(_logger, id, principalId);
+            return null;
+        }
+
+        return session;
+    }
 
     public async Task CloseAsync(DownstreamSession session, string reason)
     {

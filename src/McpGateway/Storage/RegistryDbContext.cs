@@ -17,6 +17,8 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
 
     public const string RevisionTable = "registry_revision";
 
+    public const string ApiKeysTable = "api_keys";
+
     /// <summary>The id of the one row of <see cref="RevisionTable"/>.</summary>
     public const int RevisionRowId = 1;
 
@@ -27,6 +29,7 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
     public DbSet<StoredRevision> Revision => Set<StoredRevision>();
 
     public DbSet<StoredToolPin> ToolPins => Set<StoredToolPin>();
+    public DbSet<StoredApiKey> ApiKeys => Set<StoredApiKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -40,6 +43,7 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
             entity.Property(r => r.Revision).HasColumnName("revision");
         });
         StoredToolPin.Configure(modelBuilder);
+        StoredApiKey.Configure(modelBuilder);
     }
 
     private static void ConfigureEntries<TEntry>(ModelBuilder modelBuilder, string table)

@@ -88,6 +88,30 @@ public sealed class GatewayCommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_NonLoopbackWithAuthConfigured_PassesTheListenCheck()
+    {
+        // The store cannot be opened, so serve stops right after the listen check instead of running.
+        var notADirectory = WriteConfig("mcpServers: {}\n");
+        var path = WriteConfig($"gateway: {{ listen: 'http://0.0.0.0:0' }}\nauth: {{ apiKeys: true }}\nstorage: {{ path: '{notADirectory}/registry.db' }}\nmcpServers: {{}}\n");
+
+        var (code, _, errors) = await RunAsync("serve", "--config", path);
+
+        code.Should().Be(1, errors);
+        errors.Should().NotContain("refusing").And.Contain("cannot open the registry store");
+    }
+
+    [Fact]
+    public async Task Serve_NonLoopbackWithAuthNotRequired_IsRefused()
+    {
+        var path = WriteConfig("gateway: { listen: 'http://0.0.0.0:0' }\nauth: { apiKeys: true, required: false }\nmcpServers: {}\n");
+
+        var (code, _, errors) = await RunAsync("serve", "--config", path);
+
+        code.Should().Be(2);
+        errors.Should().Contain("refusing");
+    }
+
+    [Fact]
     public async Task Serve_StoreCannotBeOpened_Exits1NamingTheStoreInOneLine()
     {
         var notADirectory = WriteConfig("mcpServers: {}\n");

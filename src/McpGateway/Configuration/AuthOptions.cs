@@ -1,0 +1,42 @@
+namespace McpGateway.Configuration;
+
+/// <summary>
+/// The <c>auth:</c> section: which ways of proving identity the data plane and admin surfaces accept. Partial so each
+/// authentication method (API keys here, <c>auth.jwt</c> in its own file) adds its own settings.
+/// </summary>
+public sealed partial record AuthOptions
+{
+    /// <summary>Accept API keys (<c>mgw_...</c>) created through the admin API or <c>mcp-gateway keys create</c>.</summary>
+    public bool ApiKeys { get; init; }
+
+    /// <summary>
+    /// <c>auth.required</c> as written; null when absent, which means "required as soon as any method is configured".
+    /// <c>false</c> with a method configured keeps anonymous access on loopback-trusting setups (a credential, when sent, is still checked).
+    /// </summary>
+    public bool? Required { get; init; }
+
+    /// <summary>The methods that are switched on, e.g. <c>apiKeys</c>, <c>jwt</c>; empty when the gateway runs without authentication.</summary>
+    public IReadOnlyList<string> ConfiguredMethods
+    {
+        get
+        {
+            List<string> methods = [];
+            if (ApiKeys)
+            {
+                methods.Add("apiKeys");
+            }
+
+            AddConfiguredMethods(methods);
+            return methods;
+        }
+    }
+
+    /// <summary>True when at least one method is configured, so the gateway may listen on a non-loopback address.</summary>
+    public bool IsConfigured => ConfiguredMethods.Count > 0;
+
+    /// <summary>Whether a request without any credential is refused (401) on the data plane.</summary>
+    public bool RequiresCredential => Required ?? IsConfigured;
+
+    /// <summary>Hook for other methods' partial files (e.g. JWT adds <c>"jwt"</c> when <c>auth.jwt</c> is set).</summary>
+    partial void AddConfiguredMethods(List<string> methods);
+}
