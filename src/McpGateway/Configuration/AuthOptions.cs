@@ -2,7 +2,7 @@ namespace McpGateway.Configuration;
 
 /// <summary>
 /// The <c>auth:</c> section: which ways of proving identity the data plane and admin surfaces accept. Partial so each
-/// authentication method (API keys here, <c>auth.jwt</c> in its own file) adds its own settings.
+/// authentication method (e.g. client certificates) adds its own settings.
 /// </summary>
 public sealed partial record AuthOptions
 {
@@ -15,6 +15,15 @@ public sealed partial record AuthOptions
     /// </summary>
     public bool? Required { get; init; }
 
+    /// <summary>
+    /// The gateway's canonical URL (<c>auth.resource</c>, e.g. <c>https://gw.example.com</c>): the default token
+    /// audience and the base of the RFC 9728 metadata. Null: derived from each request's scheme and host.
+    /// </summary>
+    public Uri? Resource { get; init; }
+
+    /// <summary>The <c>auth.jwt</c> section; null when JWT access tokens are not accepted.</summary>
+    public JwtOptions? Jwt { get; init; }
+
     /// <summary>The methods that are switched on, e.g. <c>apiKeys</c>, <c>jwt</c>; empty when the gateway runs without authentication.</summary>
     public IReadOnlyList<string> ConfiguredMethods
     {
@@ -24,6 +33,11 @@ public sealed partial record AuthOptions
             if (ApiKeys)
             {
                 methods.Add("apiKeys");
+            }
+
+            if (Jwt is not null)
+            {
+                methods.Add("jwt");
             }
 
             AddConfiguredMethods(methods);
@@ -37,6 +51,6 @@ public sealed partial record AuthOptions
     /// <summary>Whether a request without any credential is refused (401) on the data plane.</summary>
     public bool RequiresCredential => Required ?? IsConfigured;
 
-    /// <summary>Hook for other methods' partial files (e.g. JWT adds <c>"jwt"</c> when <c>auth.jwt</c> is set).</summary>
+    /// <summary>Hook for other methods' partial files (e.g. client certificates).</summary>
     partial void AddConfiguredMethods(List<string> methods);
 }

@@ -2,7 +2,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace McpGateway.Configuration;
 
-/// <summary><c>auth:</c> how callers prove who they are. <c>auth.jwt</c> is read by <see cref="ReadJwt"/> in its own partial file.</summary>
+/// <summary><c>auth:</c> how callers prove who they are. <c>resource</c> and <c>jwt</c> are read in ConfigReader.Jwt.cs.</summary>
 internal sealed partial class ConfigReader
 {
     private const string AuthKey = "auth";
@@ -10,7 +10,7 @@ internal sealed partial class ConfigReader
     private const string AuthExample = "`{ required: true, apiKeys: true }`";
 
     /// <summary>Keys of <c>auth:</c>; a method added in another partial file adds its key here and a case below.</summary>
-    private static readonly string[] AuthKeys = ["required", "apiKeys", "jwt"];
+    private static readonly string[] AuthKeys = ["required", "apiKeys", "resource", "jwt"];
 
     private AuthOptions ReadAuth(YamlNode? node, string path)
     {
@@ -42,15 +42,8 @@ internal sealed partial class ConfigReader
                 case "apiKeys":
                     options = ReadBoolean(value, keyPath) is { } apiKeys ? options with { ApiKeys = apiKeys } : options;
                     break;
-                case "jwt":
-                    // JWT hook: implemented by the JWT authenticator's partial file (ConfigReader.Jwt.cs); without it, the key is ignored with a warning.
-                    var handled = false;
-                    ReadJwt(value, keyPath, ref options, ref handled);
-                    if (!handled)
-                    {
-                        Warning(keyPath, keyNode, "is not supported by this build of mcp-gateway and is ignored");
-                    }
-
+                case "resource" or "jwt":
+                    // Read together after the loop: the JWT audience defaults to the resource.
                     break;
                 default:
                     UnknownKey(keyPath, keyNode, AuthKeys);
@@ -58,9 +51,6 @@ internal sealed partial class ConfigReader
             }
         }
 
-        return options;
+        return ReadAuthResourceAndJwt(map, path, options);
     }
-
-    /// <summary>Reads <c>auth.jwt</c> into <paramref name="options"/> and sets <paramref name="handled"/>; implemented where JWT lives.</summary>
-    partial void ReadJwt(YamlNode node, string path, ref AuthOptions options, ref bool handled);
 }

@@ -70,6 +70,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ServerHealthRegistry>();
         services.AddSingleton<ServerHealthChecker>();
         services.AddHostedService(sp => sp.GetRequiredService<ServerHealthChecker>());
+        services.AddJwtAuthentication();
         return services;
     }
 
@@ -89,6 +90,7 @@ public static class GatewayServiceCollectionExtensions
         MetricsEndpoints.Map(routes);
         AdminApiEndpoints.Map(routes);
         AdminMcpEndpoint.Map(routes);
+        ProtectedResourceMetadataEndpoints.Map(routes);
         return routes;
     }
 }

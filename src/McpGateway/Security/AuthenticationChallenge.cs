@@ -27,14 +27,26 @@ public sealed class AuthenticationChallenge
         return this;
     }
 
-    /// <summary>The header value: <c>Bearer</c>, then <c>name="value"</c> pairs (quotes and backslashes escaped).</summary>
+    /// <summary>The header value: <c>Bearer</c>, then <c>name="value"</c> pairs (quotes and backslashes escaped, control characters dropped).</summary>
     public override string ToString()
     {
         var text = new StringBuilder("Bearer");
         for (var i = 0; i < _parameters.Count; i++)
         {
-            text.Append(i == 0 ? " " : ", ").Append(_parameters[i].Key).Append("=\"")
-                .Append(_parameters[i].Value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
+            text.Append(i == 0 ? " " : ", ").Append(_parameters[i].Key).Append("=\"");
+            foreach (var c in _parameters[i].Value)
+            {
+                if (c is '"' or '\\')
+                {
+                    text.Append('\\').Append(c);
+                }
+                else if (!char.IsControl(c))
+                {
+                    text.Append(c);
+                }
+            }
+
+            text.Append('"');
         }
 
         return text.ToString();

@@ -38,6 +38,12 @@ internal sealed class AuthenticationMiddleware(
             var outcome = await authenticator.AuthenticateAsync(context, context.RequestAborted);
             if (outcome.Kind == AuthenticationOutcomeKind.Rejected)
             {
+                if (context.Features.Get<IInsufficientScopeFeature>() is { } scopes)
+                {
+                    await RefuseScopeAsync(context, scopes);
+                    return;
+                }
+
                 await RefuseAsync(context, outcome.Reason ?? "rejected", "invalid_token");
                 return;
             }
@@ -78,6 +84,21 @@ internal sealed class AuthenticationMiddleware(
         writer.WriteStartObject();
         writer.WriteString("error", error ?? "unauthorized");
         writer.WriteString("error_description", description);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>403 for a valid token that lacks the configured scopes (MCP authorization: step-up via <c>scope</c>).</summary>
+    private async Task RefuseScopeAsync(HttpContext context, IInsufficientScopeFeature scopes)
+    {
+        metrics.RecordAuthFailure("insufficient_scope");
+        GatewayLog.AuthenticationRejected(_logger, context.Request.Method, context.Request.Path, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", "insufficient_scope");
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        context.Response.Headers.WWWAuthenticate = BearerChallenge.InsufficientScope(context, config.Current.Auth, scopes.RequiredScopes);
+        context.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        writer.WriteStartObject();
+        writer.WriteString("error", "insufficient_scope");
+        writer.WriteString("error_description", "the access token does not grant: " + string.Join(' ', scopes.MissingScopes));
         writer.WriteEndObject();
     }
 
