@@ -9,7 +9,7 @@ using McpGateway.Configuration;
 namespace McpGateway.Hosting;
 
 /// <summary>
-/// <c>mcp-gateway servers list|add|remove|enable|disable</c> and <c>mcp-gateway import FILE</c>: clients of a running
+/// <c>mcp-gateway servers list|add|remove|enable|disable</c>, <c>import FILE</c> and <c>keys</c>: clients of a running
 /// gateway's admin API. Exit codes: 0 ok, 1 the gateway refused (problem details printed), 2 usage, 3 gateway unreachable.
 /// </summary>
 internal sealed partial class AdminCli(TextWriter stdout, TextWriter stderr)
@@ -46,7 +46,7 @@ internal sealed partial class AdminCli(TextWriter stdout, TextWriter stderr)
         var import = CreateImport();
         import.Add(_gatewayOption);
         import.Add(_tokenOption);
-        return [servers, import];
+        return [servers, import, CreateKeys()];
     }
 
     private Command CreateList()
