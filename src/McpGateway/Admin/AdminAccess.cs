@@ -68,8 +68,18 @@ internal sealed class AdminAccess(IGatewayConfigProvider config)
         // Fixed-time comparison of hashes: neither the token's content nor its length leaks through timing.
         var presented = SHA256.HashData(Encoding.UTF8.GetBytes(header.AsSpan(Scheme.Length).Trim().ToString()));
         var expected = SHA256.HashData(Encoding.UTF8.GetBytes(token));
-        return CryptographicOperations.FixedTimeEquals(presented, expected) ? AdminAccessVerdict.Allowed : AdminAccessVerdict.Unauthorized;
+        if (!CryptographicOperations.FixedTimeEquals(presented, expected))
+        {
+            return AdminAccessVerdict.Unauthorized;
+        }
+
+        // From here on the request runs as the admin token's principal (audit records name it).
+        context.Features.Set<IGatewayPrincipalFeature>(new GatewayPrincipalFeature(AdminTokenPrincipal));
+        return AdminAccessVerdict.Allowed;
     }
+
+    /// <summary>Who a request holding the admin token is.</summary>
+    public static readonly GatewayPrincipal AdminTokenPrincipal = new("admin-token", PrincipalKind.AdminToken, "admin-token", [AdminRole], null, []);
 
     /// <summary>The role that may do everything on the admin surfaces.</summary>
     public const string AdminRole = "admin";
