@@ -2,6 +2,7 @@ using System.Net;
 using FluentAssertions;
 using McpGateway.Admin;
 using McpGateway.Configuration;
+using McpGateway.Security;
 using McpGateway.Tests.TestSupport;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,13 +84,23 @@ public sealed class AdminApiAccessTests
     {
         var config = new GatewayConfigProvider(new GatewayConfig { Gateway = new GatewayOptions { AdminToken = Token } });
         var access = new AdminAccess(config);
-        var context = new DefaultHttpContext();
-        context.Connection.RemoteIpAddress = IPAddress.Loopback;
+        DefaultHttpContext Request(string? authorization)
+        {
+            var context = new DefaultHttpContext();
+            context.Connection.RemoteIpAddress = IPAddress.Loopback;
+            if (authorization is not null)
+            {
+                context.Request.Headers.Authorization = authorization;
+            }
 
-        access.Check(context).Should().Be(AdminAccessVerdict.Unauthorized);
-        context.Request.Headers.Authorization = "Bearer " + Token;
-        access.Check(context).Should().Be(AdminAccessVerdict.Allowed);
-        context.Request.Headers.Authorization = "Bearer " + Token + "x";
-        access.Check(context).Should().Be(AdminAccessVerdict.Unauthorized);
+            return context;
+        }
+
+        var right = Request("Bearer " + Token);
+
+        access.Check(Request(null)).Should().Be(AdminAccessVerdict.Unauthorized);
+        access.Check(right).Should().Be(AdminAccessVerdict.Allowed);
+        right.Features.Get<IGatewayPrincipalFeature>()!.Principal.Should().Be(AdminAccess.AdminTokenPrincipal, "the request runs as the admin token's principal");
+        access.Check(Request("Bearer " + Token + "x")).Should().Be(AdminAccessVerdict.Unauthorized);
     }
 }
