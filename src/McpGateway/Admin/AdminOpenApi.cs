@@ -225,6 +225,22 @@ internal static partial class AdminOpenApi
         ["url"] = new JsonObject { ["type"] = "string", ["format"] = "uri", ["description"] = "remote: Streamable HTTP or SSE endpoint" },
         ["transport"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("stdio", "http", "streamable-http", "sse") },
         ["headers"] = new JsonObject { ["type"] = "object", ["additionalProperties"] = Str() },
+        ["auth"] = new JsonObject
+        {
+            ["type"] = "object",
+            ["description"] = "remote: OAuth 2.0 client credentials the gateway uses itself; clientSecret is masked in answers",
+            ["required"] = new JsonArray("type", "tokenUrl", "clientId", "clientSecret"),
+            ["properties"] = new JsonObject
+            {
+                ["type"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("clientCredentials") },
+                ["tokenUrl"] = new JsonObject { ["type"] = "string", ["format"] = "uri" },
+                ["clientId"] = Str(),
+                ["clientSecret"] = new JsonObject { ["type"] = "string", ["description"] = "prefer a ${VAR} reference" },
+                ["scope"] = Str(),
+                ["audience"] = Str(),
+                ["tokenEndpointAuthMethod"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("client_secret_basic", "client_secret_post") },
+            },
+        },
         ["description"] = Str(),
         ["tags"] = Strings(),
         ["enabled"] = new JsonObject { ["type"] = "boolean", ["default"] = true },
