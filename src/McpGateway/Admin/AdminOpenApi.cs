@@ -253,6 +253,7 @@ internal static partial class AdminOpenApi
     {
         ["description"] = Str(),
         ["servers"] = new JsonObject { ["type"] = "array", ["items"] = Str(), ["description"] = "member servers; empty or missing: all enabled servers" },
+        ["tenant"] = new JsonObject { ["type"] = "string", ["description"] = "the owning tenant: with authorization on, other tenants cannot see the view" },
         ["tools"] = Filter(),
         ["prompts"] = Filter(),
         ["resources"] = Filter(),

@@ -111,17 +111,18 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         return result;
     }
 
-    public Task<JsonRpcMessage> HandleAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken, RequestTelemetry? telemetry = null) => request.Method switch
+    /// <param name="access">What the caller may see (authorization); null sees everything the view exposes.</param>
+    public Task<JsonRpcMessage> HandleAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken, RequestTelemetry? telemetry = null, ICatalogAccess? access = null) => request.Method switch
     {
         McpMethods.Ping => Task.FromResult<JsonRpcMessage>(new JsonRpcResponse { Id = request.Id, Result = new JsonObject() }),
-        "tools/list" => ListAsync(CatalogKind.Tools, request, cancellationToken),
-        "prompts/list" => ListAsync(CatalogKind.Prompts, request, cancellationToken),
-        "resources/list" => ListAsync(CatalogKind.Resources, request, cancellationToken),
-        "resources/templates/list" => ListAsync(CatalogKind.ResourceTemplates, request, cancellationToken),
-        "tools/call" => RouteByNameAsync(CatalogKind.Tools, request, channel, "Unknown tool", telemetry, cancellationToken),
-        "prompts/get" => RouteByNameAsync(CatalogKind.Prompts, request, channel, "Unknown prompt", telemetry, cancellationToken),
-        "resources/read" or "resources/subscribe" or "resources/unsubscribe" => RouteByUriAsync(request, channel, telemetry, cancellationToken),
-        "completion/complete" => CompleteAsync(request, channel, telemetry, cancellationToken),
+        "tools/list" => ListAsync(CatalogKind.Tools, request, access, cancellationToken),
+        "prompts/list" => ListAsync(CatalogKind.Prompts, request, access, cancellationToken),
+        "resources/list" => ListAsync(CatalogKind.Resources, request, access, cancellationToken),
+        "resources/templates/list" => ListAsync(CatalogKind.ResourceTemplates, request, access, cancellationToken),
+        "tools/call" => RouteByNameAsync(CatalogKind.Tools, request, channel, "Unknown tool", telemetry, access, cancellationToken),
+        "prompts/get" => RouteByNameAsync(CatalogKind.Prompts, request, channel, "Unknown prompt", telemetry, access, cancellationToken),
+        "resources/read" or "resources/subscribe" or "resources/unsubscribe" => RouteByUriAsync(request, channel, telemetry, access, cancellationToken),
+        "completion/complete" => CompleteAsync(request, channel, telemetry, access, cancellationToken),
         "logging/setLevel" => FanOutAsync(request, "logging", cancellationToken),
         _ => Task.FromResult<JsonRpcMessage>(GatewayErrors.Create(request.Id, GatewayErrors.MethodNotFound, $"Method not found: {request.Method}")),
     };
@@ -152,7 +153,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         }
     }
 
-    private async Task<JsonRpcMessage> ListAsync(CatalogKind kind, JsonRpcRequest request, CancellationToken cancellationToken)
+    private async Task<JsonRpcMessage> ListAsync(CatalogKind kind, JsonRpcRequest request, ICatalogAccess? access, CancellationToken cancellationToken)
     {
         var offset = 0;
         if (request.Params?["cursor"] is JsonValue cursorValue && (!cursorValue.TryGetValue(out string? cursor) || !TryDecodeCursor(cursor, out offset)))
@@ -166,20 +167,22 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
             return GatewayErrors.Unavailable(request.Id, failure!.Value.Server, failure.Value.Reason);
         }
 
-        if (offset > merged.Entries.Count)
+        // Cursors count the entries this caller may see, so pages stay full and stable for it.
+        var visible = access is null ? merged.Entries : Visible(merged.Entries, kind, access);
+        if (offset > visible.Count)
         {
             return GatewayErrors.Create(request.Id, GatewayErrors.InvalidParams, "Invalid cursor: it points past the end of the list");
         }
 
         var page = new JsonArray();
-        var end = Math.Min(merged.Entries.Count, offset + PageSize);
+        var end = Math.Min(visible.Count, offset + PageSize);
         for (var i = offset; i < end; i++)
         {
-            page.Add(merged.Entries[i].Item.DeepClone());
+            page.Add(visible[i].Item.DeepClone());
         }
 
         var result = new JsonObject { [kind.ResultProperty()] = page };
-        if (end < merged.Entries.Count)
+        if (end < visible.Count)
         {
             result["nextCursor"] = EncodeCursor(end);
         }
@@ -187,7 +190,21 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         return new JsonRpcResponse { Id = request.Id, Result = result };
     }
 
-    private async Task<JsonRpcMessage> RouteByNameAsync(CatalogKind kind, JsonRpcRequest request, IClientChannel? channel, string unknown, RequestTelemetry? telemetry, CancellationToken cancellationToken)
+    private static List<CatalogEntry> Visible(IReadOnlyList<CatalogEntry> entries, CatalogKind kind, ICatalogAccess access)
+    {
+        var visible = new List<CatalogEntry>(entries.Count);
+        foreach (var entry in entries)
+        {
+            if (access.Allows(kind, entry.Server, entry.OriginalKey))
+            {
+                visible.Add(entry);
+            }
+        }
+
+        return visible;
+    }
+
+    private async Task<JsonRpcMessage> RouteByNameAsync(CatalogKind kind, JsonRpcRequest request, IClientChannel? channel, string unknown, RequestTelemetry? telemetry, ICatalogAccess? access, CancellationToken cancellationToken)
     {
         var name = (string?)request.Params?["name"];
         if (name is null)
@@ -196,9 +213,10 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         }
 
         var entry = await FindAsync(kind, name, cancellationToken);
-        if (entry is null || (kind == CatalogKind.Tools && pins is not null && Member(entry.Server) is { } owner && pins.IsWithheld(owner, entry.OriginalKey)))
+        if (entry is null || (kind == CatalogKind.Tools && pins is not null && Member(entry.Server) is { } owner && pins.IsWithheld(owner, entry.OriginalKey))
+            || access?.Allows(kind, entry.Server, entry.OriginalKey) == false)
         {
-            // Filtered and unknown names get the same answer: nothing tells them apart.
+            // Filtered, withheld, refused and unknown names get the same answer: nothing tells them apart.
             return GatewayErrors.Create(request.Id, GatewayErrors.InvalidParams, $"{unknown}: {name}");
         }
 
@@ -208,7 +226,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         return await ForwardToAsync(entry.Server, request, parameters, channel, telemetry, cancellationToken);
     }
 
-    private async Task<JsonRpcMessage> RouteByUriAsync(JsonRpcRequest request, IClientChannel? channel, RequestTelemetry? telemetry, CancellationToken cancellationToken)
+    private async Task<JsonRpcMessage> RouteByUriAsync(JsonRpcRequest request, IClientChannel? channel, RequestTelemetry? telemetry, ICatalogAccess? access, CancellationToken cancellationToken)
     {
         var uri = (string?)request.Params?["uri"];
         if (uri is null)
@@ -217,13 +235,13 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         }
 
         var (resources, _) = await GetMergedAsync(CatalogKind.Resources, cancellationToken);
-        if (resources?.Conflicts.GetValueOrDefault(uri) is { } servers)
+        if (resources?.Conflicts.GetValueOrDefault(uri) is { } servers && (access is null || servers.Split(", ").Any(server => access.Allows(CatalogKind.Resources, server, uri))))
         {
             return GatewayErrors.Create(request.Id, -32002, $"Resource {uri} is served by more than one member ({servers}) and this view's resourceConflicts is 'error'", new JsonObject { ["uri"] = uri });
         }
 
         var server = await OwnerOfUriAsync(uri, cancellationToken);
-        if (server is null)
+        if (server is null || access?.Allows(CatalogKind.Resources, server, uri) == false)
         {
             return GatewayErrors.Create(request.Id, -32002, $"Resource not found: {uri}", new JsonObject { ["uri"] = uri });
         }
@@ -256,7 +274,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         return members.Members.Count == 1 && members.Members[0].Resources.Allows(uri) ? members.Members[0].Name : null;
     }
 
-    private async Task<JsonRpcMessage> CompleteAsync(JsonRpcRequest request, IClientChannel? channel, RequestTelemetry? telemetry, CancellationToken cancellationToken)
+    private async Task<JsonRpcMessage> CompleteAsync(JsonRpcRequest request, IClientChannel? channel, RequestTelemetry? telemetry, ICatalogAccess? access, CancellationToken cancellationToken)
     {
         var reference = request.Params?["ref"] as JsonObject;
         var parameters = request.Params as JsonObject ?? [];
@@ -264,7 +282,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
         {
             case "ref/prompt" when (string?)reference!["name"] is { } promptName:
                 var prompt = await FindAsync(CatalogKind.Prompts, promptName, cancellationToken);
-                if (prompt is null)
+                if (prompt is null || access?.Allows(CatalogKind.Prompts, prompt.Server, prompt.OriginalKey) == false)
                 {
                     return GatewayErrors.Create(request.Id, GatewayErrors.InvalidParams, $"Unknown prompt: {promptName}");
                 }
@@ -273,7 +291,7 @@ internal sealed class ViewSession(IViewMembers members, GatewayOptions options, 
                 return await ForwardToAsync(prompt.Server, request, parameters, channel, telemetry, cancellationToken);
             case "ref/resource" when (string?)reference!["uri"] is { } uri:
                 var owner = (await FindAsync(CatalogKind.ResourceTemplates, uri, cancellationToken))?.Server ?? await OwnerOfUriAsync(uri, cancellationToken);
-                return owner is null
+                return owner is null || access?.Allows(CatalogKind.Resources, owner, uri) == false
                     ? GatewayErrors.Create(request.Id, -32002, $"Resource not found: {uri}", new JsonObject { ["uri"] = uri })
                     : await ForwardToAsync(owner, request, parameters, channel, telemetry, cancellationToken);
             default:

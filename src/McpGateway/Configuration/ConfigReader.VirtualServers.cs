@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader
     private const int MaxExposedNameLength = 128;
 
     private static readonly string[] VirtualServerKeys =
-        ["description", "servers", "tools", "prompts", "resources", "naming", "onUpstreamFailure", "resourceConflicts", "pageSize", "overrides", "redact"];
+        ["description", "servers", "tools", "prompts", "resources", "naming", "onUpstreamFailure", "resourceConflicts", "pageSize", "overrides", "redact", "tenant"];
 
     private static readonly string[] OverrideKeys = ["name", "title", "description", "annotations", "hidden"];
 
@@ -131,6 +131,8 @@ internal sealed partial class ConfigReader
             case "overrides":
                 ReadOverrides(value, path, draft);
                 return view;
+            case "tenant":
+                return ReadNonEmptyString(value, path, "acme") is { } tenant ? view with { Tenant = tenant } : view;
             default:
                 return UnknownKey(path, keyNode, VirtualServerKeys, view);
         }

@@ -16,7 +16,7 @@ internal sealed partial class ConfigReader(
     private const string ServersKey = "servers";
     private const string VirtualServersKey = "virtualServers";
 
-    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, StorageKey, GuardrailsKey, SecurityKey, AuthKey, "$schema"];
+    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, StorageKey, GuardrailsKey, SecurityKey, AuthKey, AuthorizationKey, "$schema"];
 
     private static readonly string[] GatewayKeys =
     [
@@ -50,6 +50,7 @@ internal sealed partial class ConfigReader(
         YamlNode? guardrails = null;
         YamlNode? security = null;
         YamlNode? auth = null;
+        YamlNode? authorization = null;
         foreach (var (key, keyNode, value) in Entries(document, string.Empty))
         {
             switch (key)
@@ -82,6 +83,9 @@ internal sealed partial class ConfigReader(
                     break;
                 case AuthKey:
                     auth = value;
+                    break;
+                case AuthorizationKey:
+                    authorization = value;
                     break;
                 case "$schema":
                     // Only serves editors.
@@ -118,6 +122,11 @@ internal sealed partial class ConfigReader(
 
         config = config with { Security = ReadSecurity(security, SecurityKey) };
         config = config with { Auth = ReadAuth(auth, AuthKey) };
+        if (authorization is not null)
+        {
+            config = config with { Authorization = ReadAuthorization(authorization, AuthorizationKey) };
+        }
+
         return views is null ? config : config with { VirtualServers = ReadVirtualServers(views, VirtualServersKey, config) };
     }
 

@@ -25,6 +25,9 @@ public sealed record GatewayConfig
     /// <summary>The <c>auth:</c> section (API keys, JWT); empty when the gateway runs without authentication.</summary>
     public AuthOptions Auth { get; init; } = new();
 
+    /// <summary>The <c>authorization:</c> section (policies); <see cref="AuthorizationOptions.Off"/> when absent.</summary>
+    public AuthorizationOptions Authorization { get; init; } = AuthorizationOptions.Off;
+
     /// <summary>Where the snapshot came from (file path), for messages.</summary>
     public string? Source { get; init; }
 

@@ -46,6 +46,9 @@ public sealed record ItemFilter(IReadOnlyList<string> Allow, IReadOnlyList<strin
 
     public bool Allows(ReadOnlySpan<char> name) => !_deny.MatchesAny(name) && (_allow.Count == 0 || _allow.MatchesAny(name));
 
+    /// <summary>True when a <see cref="Deny"/> glob matches (authorization: a deny in any applicable policy wins).</summary>
+    public bool Denies(ReadOnlySpan<char> name) => _deny.MatchesAny(name);
+
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append("Allow = [").AppendJoin(", ", _allow.Patterns).Append("], Deny = [").AppendJoin(", ", _deny.Patterns).Append(']');

@@ -50,6 +50,9 @@ public sealed record VirtualServerConfig
     /// <summary>Replaces <see cref="GuardrailOptions.Redact"/> for this view (<c>redact: false</c> reads as an empty set); null follows it.</summary>
     public RedactionOptions? Redact { get; init; }
 
+    /// <summary>The tenant that owns the view: with authorization on, principals of other tenants cannot see it; null for none.</summary>
+    public string? Tenant { get; init; }
+
     /// <summary>Where the view came from: the config file or the registry store.</summary>
     public EntryOrigin Origin { get; init; } = EntryOrigin.File;
 

@@ -24,6 +24,7 @@ internal sealed class McpEndpoints(
     SessionStore sessions,
     SharedLinks sharedLinks,
     ForwardPipeline pipeline,
+    AccessPolicies policies,
     TimeProvider time,
     ILoggerFactory loggerFactory)
 {
@@ -650,20 +651,50 @@ internal sealed class McpEndpoints(
         {
             case TargetKind.DefaultView:
                 return DefaultView(current);
-            case TargetKind.View when Targets(current).Views.GetValueOrDefault(name) is { } view:
+            case TargetKind.View when Targets(current).Views.GetValueOrDefault(name) is { } view && MayUse(context, view):
                 return view;
             case TargetKind.View:
                 await NotFoundAsync(context, $"Unknown virtual server '{name}'", name);
                 return null;
         }
 
-        if (Targets(current).Servers.GetValueOrDefault(name) is { } target)
+        var target = Targets(current).Servers.GetValueOrDefault(name);
+        if (target is not null && MayUse(context, target))
         {
             return target;
         }
 
-        await NotFoundAsync(context, current.FindServer(name) is null ? $"Unknown server '{name}'" : $"Server '{name}' is disabled", name);
+        // A refused server reads as unknown; only a server the caller could use is said to be disabled.
+        var disabled = target is null && current.FindServer(name) is { } server && MayUse(context, new ServerTarget(server));
+        await NotFoundAsync(context, disabled ? $"Server '{name}' is disabled" : $"Unknown server '{name}'", name);
         return null;
+    }
+
+    /// <summary>
+    /// Authorization of the endpoint itself: a server or view the principal is not granted (or another tenant's view)
+    /// is answered exactly like one that does not exist; the log says why.
+    /// </summary>
+    private bool MayUse(HttpContext context, SessionTarget target)
+    {
+        var principal = context.Features.Get<IGatewayPrincipalFeature>()?.Principal ?? GatewayPrincipal.Anonymous;
+        if (policies.For(principal) is not { } access)
+        {
+            return true;
+        }
+
+        var (allowed, reason) = target switch
+        {
+            ViewTarget { View.Tenant: { } tenant } when tenant != principal.Tenant => (false, $"the virtual server belongs to tenant {tenant}"),
+            ViewTarget view => (access.CanUseView(view.View), "no applicable policy grants it (virtualServers)"),
+            ServerTarget server => (access.CanUseServer(server.Server.Name), "no applicable policy grants it (servers)"),
+            _ => (true, string.Empty),
+        };
+        if (!allowed)
+        {
+            GatewayLog.TargetRefused(_logger, principal.Id, target.DisplayName, reason, access.PolicyNames);
+        }
+
+        return allowed;
     }
 
     private ViewTarget DefaultView(GatewayConfig current) => Targets(current).Default;

@@ -61,6 +61,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<ICircuitStateSource, NoCircuitStates>();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<IForwardFilter, TelemetryFilter>(); // first: the outermost filter
+        services.AddSingleton<IForwardFilter, McpGateway.Security.AuthorizationFilter>(); // before anything else sees a refused item
         services.AddSingleton<McpGateway.Guardrails.ToolSchemaCache>();
         services.AddSingleton<IForwardFilter, McpGateway.Guardrails.RedactionFilter>(); // outside the tool guard: redacts whatever answers
         services.AddSingleton<IForwardFilter, McpGateway.Guardrails.ToolGuardFilter>();

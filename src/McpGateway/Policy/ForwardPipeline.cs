@@ -35,6 +35,9 @@ internal sealed class ForwardContext(SessionTarget target, JsonRpcRequest reques
     /// <summary>Principal, trace headers and body size of the HTTP request that carried the message.</summary>
     public InboundRequest Inbound { get; init; } = InboundRequest.None;
 
+    /// <summary>Set by the authorization filter for a view: what the caller may see of its catalog; null sees everything.</summary>
+    public ICatalogAccess? Access { get; set; }
+
     /// <summary>Set by the telemetry filter; the upstream link fills in which server handled the request.</summary>
     public RequestTelemetry? Telemetry { get; set; }
 }
@@ -92,7 +95,7 @@ internal sealed class ForwardPipeline
 
     private static Task<JsonRpcMessage> ForwardAsync(ForwardContext context) =>
         context.Handler?.Invoke(context)
-        ?? context.Session?.ForwardRequestAsync(context.Request, context.Channel, context.Aborted, context.Telemetry)
-        ?? context.StatelessView?.HandleAsync(context.Request, context.Channel, context.Aborted, context.Telemetry)
+        ?? context.Session?.ForwardRequestAsync(context.Request, context.Channel, context.Aborted, context.Telemetry, context.Access)
+        ?? context.StatelessView?.HandleAsync(context.Request, context.Channel, context.Aborted, context.Telemetry, context.Access)
         ?? context.Link!.ForwardAsync(context.Request, context.Channel, context.Aborted, telemetry: context.Telemetry);
 }

@@ -1,6 +1,9 @@
+using McpGateway.Configuration;
+using McpGateway.Observability;
 using McpGateway.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace McpGateway.Security;
 
@@ -15,9 +18,29 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<IApiKeyStore>(sp => new EfApiKeyStore((EfRegistryStore)sp.GetRequiredService<IRegistryStore>()));
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<IRequestAuthenticator, ApiKeyAuthenticator>();
+        services.AddSingleton<AccessPolicies>();
         return services;
     }
 
     /// <summary>Authenticates requests to the MCP endpoints and admin surfaces; call before the endpoints run.</summary>
-    public static IApplicationBuilder UseGatewayAuthentication(this IApplicationBuilder app) => app.UseMiddleware<AuthenticationMiddleware>();
+    public static IApplicationBuilder UseGatewayAuthentication(this IApplicationBuilder app)
+    {
+        var config = app.ApplicationServices.GetRequiredService<IGatewayConfigProvider>().Current;
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("McpGateway.Security");
+        if (config.Auth.IsConfigured)
+        {
+            GatewayLog.AuthenticationConfigured(logger, string.Join(", ", config.Auth.ConfiguredMethods), config.Auth.RequiresCredential);
+        }
+
+        if (config.Authorization.Enabled)
+        {
+            GatewayLog.AuthorizationConfigured(logger, config.Authorization.Policies.Count);
+        }
+        else if (config.Auth.IsConfigured)
+        {
+            GatewayLog.AuthorizationOff(logger);
+        }
+
+        return app.UseMiddleware<AuthenticationMiddleware>();
+    }
 }

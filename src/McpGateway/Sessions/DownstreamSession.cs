@@ -163,7 +163,8 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
     }
 
     /// <summary>Forwards a request. Answers <c>ping</c> itself.</summary>
-    public async Task<JsonRpcMessage> ForwardRequestAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken, RequestTelemetry? telemetry = null)
+    /// <param name="access">What the caller may see of a view (authorization); passthrough is checked by the filter.</param>
+    public async Task<JsonRpcMessage> ForwardRequestAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken, RequestTelemetry? telemetry = null, Aggregation.ICatalogAccess? access = null)
     {
         Touch();
         if (request.Method == McpMethods.Ping)
@@ -172,7 +173,7 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
         }
 
         var answer = _view is not null
-            ? await _view.HandleAsync(request, channel, cancellationToken, telemetry)
+            ? await _view.HandleAsync(request, channel, cancellationToken, telemetry, access)
             : await LinkFor(((ServerTarget)Target).Server).ForwardAsync(request, channel, cancellationToken, this, telemetry);
         Touch();
         return answer;
