@@ -50,5 +50,6 @@ public sealed record ConfigStatusInfo(
 [JsonSerializable(typeof(ToolPinInfo))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(ApiKeyList))]
+[JsonSerializable(typeof(McpGateway.Audit.AuditPage))]
 [JsonSerializable(typeof(CreatedApiKey))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -24,7 +24,7 @@ namespace McpGateway.Admin;
 /// and send <c>server/discover</c> or calls with the revision in <c>_meta</c>. GET and DELETE answer 405 (no stream,
 /// no session to end).
 /// </remarks>
-internal sealed class AdminMcpEndpoint(AdminAccess access, AdminMcpTools tools, IGatewayConfigProvider config, ILoggerFactory loggerFactory)
+internal sealed class AdminMcpEndpoint(AdminAccess access, AdminMcpTools tools, IGatewayConfigProvider config, Audit.AdminAudit audit, ILoggerFactory loggerFactory)
 {
     public const string Path = "/admin/mcp";
 
@@ -95,7 +95,7 @@ internal sealed class AdminMcpEndpoint(AdminAccess access, AdminMcpTools tools, 
             return;
         }
 
-        var answer = await DispatchAsync(rpc, context.RequestAborted);
+        var answer = await DispatchAsync(rpc, context, context.RequestAborted);
         if (ProtocolVersions.IsModern(metaVersion) && answer is JsonRpcResponse { Result: JsonObject result })
         {
             result["resultType"] = "complete";
@@ -144,7 +144,7 @@ internal sealed class AdminMcpEndpoint(AdminAccess access, AdminMcpTools tools, 
                 new JsonObject { ["supported"] = new JsonArray([.. ProtocolVersions.All.Select(x => (JsonNode)x)]), ["requested"] = version });
     }
 
-    private async Task<JsonRpcMessage> DispatchAsync(JsonRpcRequest request, CancellationToken cancellationToken)
+    private async Task<JsonRpcMessage> DispatchAsync(JsonRpcRequest request, HttpContext context, CancellationToken cancellationToken)
     {
         switch (request.Method)
         {
@@ -169,13 +169,13 @@ internal sealed class AdminMcpEndpoint(AdminAccess access, AdminMcpTools tools, 
             case McpMethods.ToolsList:
                 return Answer(request, new JsonObject { ["tools"] = new JsonArray([.. tools.All.Select(tool => (JsonNode)tool.Describe())]) });
             case McpMethods.ToolsCall:
-                return await CallAsync(request, cancellationToken);
+                return await CallAsync(request, context, cancellationToken);
             default:
                 return GatewayErrors.Create(request.Id, GatewayErrors.MethodNotFound, $"Method not found: {request.Method} (the management server offers tools only)");
         }
     }
 
-    private async Task<JsonRpcMessage> CallAsync(JsonRpcRequest request, CancellationToken cancellationToken)
+    private async Task<JsonRpcMessage> CallAsync(JsonRpcRequest request, HttpContext context, CancellationToken cancellationToken)
     {
         if ((request.Params?["name"] as JsonValue)?.GetValueKind() != JsonValueKind.String)
         {
@@ -198,7 +198,15 @@ internal sealed class AdminMcpEndpoint(AdminAccess access, AdminMcpTools tools, 
                 new JsonObject { ["errors"] = new JsonArray([.. errors.Select(error => (JsonNode)new JsonObject { ["field"] = error.Field, ["message"] = error.Message })]) });
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = await tool.Run((JsonObject)arguments.DeepClone(), cancellationToken);
+        if (!tool.ReadOnly)
+        {
+            var refused = result["isError"] is not null;
+            var status = refused && (int?)result["structuredContent"]?["status"] is { } problem ? problem : StatusCodes.Status200OK;
+            audit.Record(context, "admin/mcp " + name, status, (string?)arguments["name"], System.Diagnostics.Stopwatch.GetElapsedTime(started), failed: refused);
+        }
+
         GatewayLog.AdminMcpToolCalled(_logger, name, result["isError"] is null ? "ok" : $"refused ({result["structuredContent"]?["status"]}): {result["structuredContent"]?["detail"]}");
         return Answer(request, result);
     }

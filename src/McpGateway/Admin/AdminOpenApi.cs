@@ -100,6 +100,7 @@ internal static partial class AdminOpenApi
         Add("/api/v1/openapi.json", "get", Op("getOpenApi", "This document", "meta",
             responses: Responses(("200", "OpenAPI 3.1", new JsonObject { ["type"] = "object" }))));
         AddToolPinPaths(Add);
+        AddAuditPaths(Add);
 
         return new JsonObject
         {
@@ -128,7 +129,7 @@ internal static partial class AdminOpenApi
                         ["content"] = new JsonObject { ["application/problem+json"] = new JsonObject { ["schema"] = Ref("Problem") } },
                     },
                 },
-                ["schemas"] = AddToolPinSchemas(Schemas()),
+                ["schemas"] = AddAuditSchemas(AddToolPinSchemas(Schemas())),
             },
         };
     }

@@ -16,7 +16,7 @@ internal sealed partial class ConfigReader(
     private const string ServersKey = "servers";
     private const string VirtualServersKey = "virtualServers";
 
-    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, StorageKey, GuardrailsKey, SecurityKey, AuthKey, AuthorizationKey, "$schema"];
+    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, StorageKey, GuardrailsKey, SecurityKey, AuthKey, AuthorizationKey, AuditKey, "$schema"];
 
     private static readonly string[] GatewayKeys =
     [
@@ -51,6 +51,7 @@ internal sealed partial class ConfigReader(
         YamlNode? security = null;
         YamlNode? auth = null;
         YamlNode? authorization = null;
+        YamlNode? audit = null;
         foreach (var (key, keyNode, value) in Entries(document, string.Empty))
         {
             switch (key)
@@ -87,6 +88,9 @@ internal sealed partial class ConfigReader(
                 case AuthorizationKey:
                     authorization = value;
                     break;
+                case AuditKey:
+                    audit = value;
+                    break;
                 case "$schema":
                     // Only serves editors.
                     break;
@@ -122,6 +126,11 @@ internal sealed partial class ConfigReader(
 
         config = config with { Security = ReadSecurity(security, SecurityKey) };
         config = config with { Auth = ReadAuth(auth, AuthKey) };
+        if (audit is not null)
+        {
+            config = config with { Audit = ReadAudit(audit, AuditKey) };
+        }
+
         if (authorization is not null)
         {
             config = config with { Authorization = ReadAuthorization(authorization, AuthorizationKey) };

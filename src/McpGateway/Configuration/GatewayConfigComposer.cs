@@ -185,6 +185,7 @@ public sealed class GatewayConfigComposer
 
             // Start-up only: `serve` checked the listen address against it, so a reload must not drop authentication.
             Auth = current.Auth,
+            Audit = current.Audit,
         };
         foreach (var entry in composition.SetAside)
         {

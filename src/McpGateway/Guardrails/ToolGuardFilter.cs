@@ -69,6 +69,7 @@ internal sealed class ToolGuardFilter(IGatewayConfigProvider config, ToolSchemaC
                 if (options.Guardrails.IsBlocked(server, tool, options.ToolNameSeparator))
                 {
                     GatewayLog.BlockedToolCalled(_logger, server, tool);
+                    context.Telemetry?.Outcome = RequestOutcome.Rejected;
 
                     // The words a view uses for a name it does not have: nothing tells a blocked tool apart.
                     return GatewayErrors.Create(request.Id, GatewayErrors.InvalidParams, $"Unknown tool: {name}");
@@ -77,6 +78,7 @@ internal sealed class ToolGuardFilter(IGatewayConfigProvider config, ToolSchemaC
                 if (pins.IsWithheld(passthrough.Server, tool))
                 {
                     GatewayLog.WithheldToolCalled(_logger, server, tool);
+                    context.Telemetry?.Outcome = RequestOutcome.Rejected;
                     return GatewayErrors.Create(request.Id, GatewayErrors.InvalidParams, $"Unknown tool: {name}");
                 }
 
@@ -103,6 +105,7 @@ internal sealed class ToolGuardFilter(IGatewayConfigProvider config, ToolSchemaC
                 if (options.Guardrails.IsBlocked(found.Server, found.Tool, options.ToolNameSeparator))
                 {
                     GatewayLog.BlockedToolCalled(_logger, found.Server, found.Tool);
+                    context.Telemetry?.Outcome = RequestOutcome.Rejected;
                     return GatewayErrors.Create(request.Id, GatewayErrors.InvalidParams, $"Unknown tool: {name}");
                 }
 

@@ -66,6 +66,7 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.UseGatewayAuthentication();
+        McpGateway.Audit.AdminAudit.UseAdminAudit(app);
         app.MapMcpGateway();
         app.Lifetime.ApplicationStarted.Register(() =>
         {

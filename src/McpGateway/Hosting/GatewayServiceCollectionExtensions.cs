@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using McpGateway.Admin;
+using McpGateway.Audit;
 using McpGateway.Aggregation;
 using McpGateway.Configuration;
 using McpGateway.Endpoints;
@@ -38,6 +39,7 @@ public static class GatewayServiceCollectionExtensions
         // First hosted service: stored entries join the config before anything connects or serves.
         services.AddHostedService<RegistryStartup>();
         services.AddToolPins(); // after the registry store is initialized: pins live in its database
+        services.AddGatewayAudit(); // early: hosted services stop in reverse order, so the audit writer drains last
         if (config.Storage.EffectivePollInterval is { } pollInterval)
         {
             // Replicas share the database; a single SQLite file normally has one writer, this process.
@@ -61,6 +63,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<ICircuitStateSource, NoCircuitStates>();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<IForwardFilter, TelemetryFilter>(); // first: the outermost filter
+        services.AddSingleton<IForwardFilter, McpGateway.Audit.AuditFilter>(); // outside authorization: refused calls are audited
         services.AddSingleton<IForwardFilter, McpGateway.Security.AuthorizationFilter>(); // before anything else sees a refused item
         services.AddSingleton<McpGateway.Guardrails.ToolSchemaCache>();
         services.AddSingleton<IForwardFilter, McpGateway.Guardrails.RedactionFilter>(); // outside the tool guard: redacts whatever answers

@@ -33,6 +33,8 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _authFailures;
     private readonly UpDownCounter<long> _sessionsActive;
     private readonly Counter<long> _upstreamRestarts;
+    private readonly Counter<long> _auditRecords;
+    private readonly Counter<long> _auditDropped;
 
     // Last reported state per server (1 up, 0 down); only servers the gateway has tried to reach appear.
     private readonly ConcurrentDictionary<string, int> _serverUp = new(StringComparer.Ordinal);
@@ -56,6 +58,8 @@ internal sealed class GatewayMetrics
         _authFailures = meter.CreateCounter<long>("mcp_gateway_auth_failures", description: "Requests refused because authentication or authorization failed");
         _sessionsActive = meter.CreateUpDownCounter<long>("mcp_gateway_sessions_active", description: "Open client sessions by kind of target");
         _upstreamRestarts = meter.CreateCounter<long>("mcp_gateway_upstream_restarts", description: "Upstream connections lost and scheduled for restart");
+        _auditRecords = meter.CreateCounter<long>("mcp_gateway_audit_records", description: "Audit records made, by kind and outcome");
+        _auditDropped = meter.CreateCounter<long>("mcp_gateway_audit_dropped", description: "Audit records lost: queue full or database unreachable");
         meter.CreateObservableGauge("mcp_gateway_circuit_state", ObserveCircuits, description: "Circuit breaker state per server: 0 closed, 1 half-open, 2 open");
     }
 
@@ -120,6 +124,16 @@ internal sealed class GatewayMetrics
             _authFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
         }
     }
+
+    public void RecordAudit(string kind, string outcome)
+    {
+        if (_auditRecords.Enabled)
+        {
+            _auditRecords.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
+    public void RecordAuditDropped(int count = 1) => _auditDropped.Add(count);
 
     /// <param name="target">"server", "virtual" or "default".</param>
     public void SessionOpened(string target) => _sessionsActive.Add(1, new KeyValuePair<string, object?>("target", target));

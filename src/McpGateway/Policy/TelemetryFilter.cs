@@ -16,9 +16,6 @@ namespace McpGateway.Policy;
 /// </summary>
 internal sealed class TelemetryFilter(GatewayMetrics metrics, ILoggerFactory loggerFactory, TimeProvider time) : IForwardFilter
 {
-    /// <summary>The principal until authentication (#6) exists.</summary>
-    private const string Anonymous = "anonymous";
-
     private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Requests");
 
     public async Task<JsonRpcMessage> InvokeAsync(ForwardContext context, ForwardDelegate next)
@@ -85,7 +82,7 @@ internal sealed class TelemetryFilter(GatewayMetrics metrics, ILoggerFactory log
         if (_logger.IsEnabled(LogLevel.Information))
         {
             var traceId = TraceIdOf(context, activity);
-            GatewayLog.RequestCompleted(_logger, Anonymous, null, telemetry.View, telemetry.Server, context.Request.Method, tool,
+            GatewayLog.RequestCompleted(_logger, context.Inbound.Principal.Id, context.Inbound.Principal.Tenant, telemetry.View, telemetry.Server, context.Request.Method, tool,
                 Math.Round(elapsed.TotalMilliseconds, 3), outcome, traceId);
             if (answer is not null && _logger.IsEnabled(LogLevel.Trace))
             {
@@ -154,7 +151,7 @@ internal sealed class TelemetryFilter(GatewayMetrics metrics, ILoggerFactory log
         return activity;
     }
 
-    private static string OutcomeOf(string method, JsonRpcMessage answer) => answer switch
+    internal static string OutcomeOf(string method, JsonRpcMessage answer) => answer switch
     {
         JsonRpcError { Error.Code: GatewayErrors.UpstreamTimeout } => RequestOutcome.Timeout,
         JsonRpcError { Error.Code: GatewayErrors.UpstreamUnavailable } => RequestOutcome.Unavailable,
@@ -166,7 +163,7 @@ internal sealed class TelemetryFilter(GatewayMetrics metrics, ILoggerFactory log
     };
 
     /// <summary>The trace the request belongs to, even when no span was recorded (the caller's own context).</summary>
-    private static string? TraceIdOf(ForwardContext context, Activity? activity)
+    internal static string? TraceIdOf(ForwardContext context, Activity? activity)
     {
         if (activity is not null)
         {

@@ -79,6 +79,7 @@ internal sealed class AuthorizationFilter(AccessPolicies policies, ILoggerFactor
     private JsonRpcError Refuse(ForwardContext context, PrincipalAccess access, string item, int code, string message, JsonObject? data)
     {
         GatewayLog.ItemRefused(_logger, access.Principal.Id, context.Request.Method, item, context.Target.DisplayName, access.PolicyNames);
+        context.Telemetry?.Outcome = RequestOutcome.Rejected;
         return GatewayErrors.Create(context.Request.Id, code, message, data);
     }
 
@@ -113,6 +114,7 @@ internal sealed class AuthorizationFilter(AccessPolicies policies, ILoggerFactor
             }
 
             GatewayLog.ItemRefused(filter._logger, access.Principal.Id, context.Request.Method, kind is CatalogKind.Tools or CatalogKind.Prompts ? server + "/" + key : key, context.Target.DisplayName, access.PolicyNames);
+            context.Telemetry?.Outcome = RequestOutcome.Rejected;
             return false;
         }
     }

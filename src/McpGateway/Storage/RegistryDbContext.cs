@@ -19,6 +19,8 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
 
     public const string ApiKeysTable = "api_keys";
 
+    public const string AuditTable = "audit_records";
+
     /// <summary>The id of the one row of <see cref="RevisionTable"/>.</summary>
     public const int RevisionRowId = 1;
 
@@ -30,6 +32,8 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
 
     public DbSet<StoredToolPin> ToolPins => Set<StoredToolPin>();
     public DbSet<StoredApiKey> ApiKeys => Set<StoredApiKey>();
+
+    public DbSet<StoredAuditRecord> AuditRecords => Set<StoredAuditRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -44,6 +48,7 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
         });
         StoredToolPin.Configure(modelBuilder);
         StoredApiKey.Configure(modelBuilder);
+        StoredAuditRecord.Configure(modelBuilder);
     }
 
     private static void ConfigureEntries<TEntry>(ModelBuilder modelBuilder, string table)
