@@ -10,7 +10,7 @@ internal sealed partial class ConfigReader
     private static readonly string[] ServerKeys =
     [
         "command", "args", "env", "cwd", "url", "headers", "additionalHeaders", "transport", "type", "description",
-        "enabled", "disabled", "requestTimeout", "connectTimeout", "sessionMode", "sessions", "restart", "tools", "prompts", "resources",
+        "enabled", "disabled", "requestTimeout", "connectTimeout", "maxMessageBytes", "sessionMode", "sessions", "restart", "tools", "prompts", "resources",
         "health", "tags", "validateArguments", "auth", "pinTools",
     ];
 
@@ -113,6 +113,7 @@ internal sealed partial class ConfigReader
             Headers = isRemote ? headers : new Dictionary<string, string>(),
             Auth = isRemote ? draft.Auth : null,
             RequestTimeout = draft.RequestTimeout,
+            MaxMessageBytes = draft.MaxMessageBytes ?? ServerConfig.DefaultMaxMessageBytes,
             ConnectTimeout = draft.ConnectTimeout,
             Sessions = sessions,
             Tools = draft.Tools,
@@ -219,6 +220,9 @@ internal sealed partial class ConfigReader
                 break;
             case "disabled":
                 draft.Disabled = (ReadBoolean(value, path), value);
+                break;
+            case "maxMessageBytes":
+                draft.MaxMessageBytes = ReadPositiveInteger(value, path, "bytes", "16777216");
                 break;
             case "requestTimeout":
                 draft.RequestTimeout = ReadDuration(value, path);
@@ -558,6 +562,8 @@ internal sealed partial class ConfigReader
         public (bool? Value, YamlNode Node)? Disabled { get; set; }
 
         public TimeSpan? RequestTimeout { get; set; }
+
+        public long? MaxMessageBytes { get; set; }
 
         public TimeSpan? ConnectTimeout { get; set; }
 

@@ -217,6 +217,14 @@ public sealed record ServerConfig
     /// <summary>Per-server override of <see cref="GatewayOptions.ConnectTimeout"/>.</summary>
     public TimeSpan? ConnectTimeout { get; init; }
 
+    /// <summary>
+    /// The largest message accepted from this server (<c>maxMessageBytes</c>): a stdio line or an HTTP answer beyond it
+    /// fails the request with a clear error instead of being buffered without bound.
+    /// </summary>
+    public long MaxMessageBytes { get; init; } = DefaultMaxMessageBytes;
+
+    public const long DefaultMaxMessageBytes = 16 * 1024 * 1024;
+
     /// <summary>From <c>sessionMode</c> (or its older spelling <c>sessions</c>).</summary>
     public SessionMode Sessions { get; init; } = SessionMode.PerClient;
 

@@ -15,6 +15,9 @@ internal static partial class GatewayLog
     [LoggerMessage(1003, LogLevel.Warning, "[{Server}] process {ProcessId} ended: {Reason}")]
     public static partial void UpstreamProcessExited(ILogger logger, string server, int processId, string reason);
 
+    [LoggerMessage(1016, LogLevel.Error, "[{Server}] sent a message larger than {MaxBytes} bytes (maxMessageBytes): the connection is dropped and its requests fail")]
+    public static partial void UpstreamMessageTooLarge(ILogger logger, string server, long maxBytes);
+
     [LoggerMessage(1004, LogLevel.Warning, "[{Server}] ignored a line on stdout that is not a JSON-RPC message: {Reason}")]
     public static partial void UpstreamInvalidLine(ILogger logger, string server, string reason);
 

@@ -33,19 +33,21 @@ internal sealed partial class StdioProcessTransport : ITransport
     private readonly string _serverName;
     private readonly ILogger _logger;
     private readonly TimeSpan _gracePeriod;
+    private readonly long _maxMessageBytes;
     private readonly Channel<JsonRpcMessage> _incoming = Channel.CreateUnbounded<JsonRpcMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Stream _stdin;
     private readonly Task _readLoop;
     private int _disposed;
 
-    private StdioProcessTransport(Process process, bool ownGroup, string serverName, ILogger logger, TimeSpan gracePeriod)
+    private StdioProcessTransport(Process process, bool ownGroup, string serverName, ILogger logger, TimeSpan gracePeriod, long maxMessageBytes)
     {
         _process = process;
         _ownGroup = ownGroup;
         _serverName = serverName;
         _logger = logger;
         _gracePeriod = gracePeriod;
+        _maxMessageBytes = maxMessageBytes;
         _stdin = process.StandardInput.BaseStream;
         _readLoop = Task.Run(ReadLoopAsync);
     }
@@ -117,7 +119,7 @@ internal sealed partial class StdioProcessTransport : ITransport
 
         process.BeginErrorReadLine();
         GatewayLog.UpstreamProcessStarted(logger, server.Name, process.Id, server.Command!);
-        return new StdioProcessTransport(process, setsid is not null, server.Name, logger, gracePeriod);
+        return new StdioProcessTransport(process, setsid is not null, server.Name, logger, gracePeriod, server.MaxMessageBytes);
     }
 
     public async Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default)
@@ -143,6 +145,7 @@ internal sealed partial class StdioProcessTransport : ITransport
     private async Task ReadLoopAsync()
     {
         var reader = PipeReader.Create(_process.StandardOutput.BaseStream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+        long? oversized = null;
         try
         {
             while (true)
@@ -151,10 +154,25 @@ internal sealed partial class StdioProcessTransport : ITransport
                 var buffer = result.Buffer;
                 while (TryReadLine(ref buffer, out var line))
                 {
+                    if (line.Length > _maxMessageBytes)
+                    {
+                        oversized = line.Length;
+                        break;
+                    }
+
                     Dispatch(line);
                 }
 
+                // A partial line this long is not buffered further either.
+                oversized ??= buffer.Length > _maxMessageBytes ? buffer.Length : null;
                 reader.AdvanceTo(buffer.Start, buffer.End);
+                if (oversized is not null)
+                {
+                    // The connection is given up (and restarted) rather than resynchronised on a stream of unknown shape.
+                    GatewayLog.UpstreamMessageTooLarge(_logger, _serverName, _maxMessageBytes);
+                    break;
+                }
+
                 if (result.IsCompleted)
                 {
                     if (!buffer.IsEmpty)
@@ -173,6 +191,12 @@ internal sealed partial class StdioProcessTransport : ITransport
         finally
         {
             await reader.CompleteAsync();
+        }
+
+        if (oversized is not null)
+        {
+            _incoming.Writer.TryComplete(new UpstreamException(_serverName, $"it sent a message larger than {_maxMessageBytes} bytes (maxMessageBytes)"));
+            return;
         }
 
         string reason;

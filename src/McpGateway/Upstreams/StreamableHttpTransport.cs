@@ -132,7 +132,7 @@ internal sealed partial class StreamableHttpTransport : ITransport, IRequestAnsw
         if (string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
             var state = new StreamState();
-            await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken))
+            await using (var body = Capped(await response.Content.ReadAsStreamAsync(cancellationToken)))
             {
                 answer = await ReadEventsAsync(body, request.Id, state, cancellationToken);
             }
@@ -165,10 +165,14 @@ internal sealed partial class StreamableHttpTransport : ITransport, IRequestAnsw
         return answer;
     }
 
+    /// <summary>One request's response body, refused beyond the server's <c>maxMessageBytes</c>.</summary>
+    private CappedReadStream Capped(Stream body) =>
+        new(body, _server.MaxMessageBytes, _server.Name, () => GatewayLog.UpstreamMessageTooLarge(_logger, _server.Name, _server.MaxMessageBytes));
+
     /// <summary>Reads a plain JSON body: the answer, or (rarely) some other single message, which goes to the reader.</summary>
     private async Task<JsonRpcMessage?> ReadJsonAnswerAsync(HttpResponseMessage response, RequestId id, CancellationToken cancellationToken)
     {
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await using var body = Capped(await response.Content.ReadAsStreamAsync(cancellationToken));
         JsonRpcMessage? message;
         try
         {

@@ -115,6 +115,9 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
                 context.Response.ContentType = "text/event-stream";
                 await context.Response.WriteAsync("id: s1\nretry: 10\ndata: \n\n");
                 return;
+            case "huge":
+                await WriteAsync(context, id, new JsonObject { ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = new string('h', 100_000) }) });
+                return;
             case "rejected":
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 context.Response.ContentType = "application/json";
