@@ -210,7 +210,8 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
 
     /// <summary>
     /// The whole running registry as a config file <c>serve --config</c> accepts: the file's settings but <c>storage</c>, then every
-    /// server and view (file and stored) as written. Values are not masked: this is config as code, secrets included.
+    /// server and view (file and stored) as written — except literal secrets, which are masked like everywhere else in the
+    /// API (<c>${VAR}</c> references are kept, so a config that keeps its secrets in the environment exports whole).
     /// Set-aside entries are left out (they would not load).
     /// </summary>
     public JsonObject Export()
@@ -220,10 +221,11 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
 
         // The export carries the registry itself; a copy served elsewhere must not share (and clash with) this store.
         document.Remove("storage");
+        SecretFields.ReplaceInSettings(document, _ => Masked);
         var servers = new JsonObject();
         foreach (var server in config.Servers)
         {
-            servers[server.Name] = server.Definition?.DeepClone() ?? new JsonObject();
+            servers[server.Name] = Mask(server.Definition) ?? new JsonObject();
         }
 
         document["mcpServers"] = servers;
@@ -480,28 +482,8 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
         }
 
         var copy = definition.DeepClone().AsObject();
-        foreach (var key in (string[])["headers", "additionalHeaders", "env"])
-        {
-            if (copy[key] is JsonObject values)
-            {
-                foreach (var name in values.Select(pair => pair.Key).ToList())
-                {
-                    if (values[name] is not JsonValue value || !value.TryGetValue(out string? text) || !IsReference(text))
-                    {
-                        values[name] = Masked;
-                    }
-                }
-            }
-        }
-
-        if (copy["auth"] is JsonObject auth && auth["clientSecret"] is { } secret
-            && !(secret is JsonValue secretValue && secretValue.TryGetValue(out string? secretText) && IsReference(secretText)))
-        {
-            auth["clientSecret"] = Masked;
-        }
-
+        SecretFields.ReplaceInServer(copy, _ => Masked);
         return copy;
     }
 
-    private static bool IsReference(string text) => text.StartsWith("${", StringComparison.Ordinal) && text.EndsWith('}') && text.IndexOf('}') == text.Length - 1;
 }

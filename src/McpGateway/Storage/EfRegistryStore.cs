@@ -26,6 +26,9 @@ internal sealed class EfRegistryStore : IRegistryStore, IDisposable
     private readonly DbContextOptions<RegistryDbContext> _contextOptions;
     private readonly ILogger _logger;
 
+    /// <summary>Encrypts server secrets on the way in and decrypts them on the way out; null stores definitions as written.</summary>
+    internal StoredSecrets? Secrets { get; set; }
+
     public EfRegistryStore(StorageOptions options, ILogger<EfRegistryStore> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -102,7 +105,7 @@ internal sealed class EfRegistryStore : IRegistryStore, IDisposable
         var servers = await db.Servers.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
         var views = await db.VirtualServers.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new RegistryContents(ToEntries(servers), ToEntries(views));
+        return new RegistryContents(ToEntries(servers, Secrets), ToEntries(views, secrets: null));
     }
 
     public async Task SaveAsync(RegistryChanges changes, CancellationToken cancellationToken)
@@ -116,6 +119,11 @@ internal sealed class EfRegistryStore : IRegistryStore, IDisposable
         }
 
         var stopwatch = Stopwatch.StartNew();
+
+        // Encrypted before the transaction: a first key may have to be written to this database, which a held SQLite write lock would block.
+        var upsertServers = Secrets is { } secrets
+            ? changes.UpsertServers.Select(entry => entry with { Definition = secrets.Protect(entry.Definition) }).ToList()
+            : changes.UpsertServers;
         await using var db = CreateContext();
         // SQLite: BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default), so the write lock is held from the start.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -129,7 +137,7 @@ internal sealed class EfRegistryStore : IRegistryStore, IDisposable
             throw new InvalidOperationException($"Registry store {Description}: the revision row is missing; the database was changed outside mcp-gateway.");
         }
 
-        await ApplyAsync(db.Servers, changes.UpsertServers, changes.RemoveServers, cancellationToken).ConfigureAwait(false);
+        await ApplyAsync(db.Servers, upsertServers, changes.RemoveServers, cancellationToken).ConfigureAwait(false);
         await ApplyAsync(db.VirtualServers, changes.UpsertVirtualServers, changes.RemoveVirtualServers, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         var revision = await ReadRevisionAsync(db, cancellationToken).ConfigureAwait(false);
@@ -253,10 +261,10 @@ internal sealed class EfRegistryStore : IRegistryStore, IDisposable
         db.Revision.Where(r => r.Id == RegistryDbContext.RevisionRowId).Select(r => r.Revision).SingleAsync(cancellationToken);
 
     /// <summary>Ordered here, by creation then name (ordinal), so both providers agree whatever their collation.</summary>
-    private static List<RegistryEntry> ToEntries<TEntry>(List<TEntry> stored)
+    private static List<RegistryEntry> ToEntries<TEntry>(List<TEntry> stored, StoredSecrets? secrets)
         where TEntry : StoredEntry =>
         stored.OrderBy(e => e.CreatedAtTicks).ThenBy(e => e.Name, StringComparer.Ordinal)
-            .Select(e => new RegistryEntry(e.Name, e.Definition, new DateTimeOffset(e.CreatedAtTicks, TimeSpan.Zero), new DateTimeOffset(e.UpdatedAtTicks, TimeSpan.Zero)))
+            .Select(e => new RegistryEntry(e.Name, secrets?.Unprotect(e.Name, e.Definition) ?? e.Definition, new DateTimeOffset(e.CreatedAtTicks, TimeSpan.Zero), new DateTimeOffset(e.UpdatedAtTicks, TimeSpan.Zero)))
             .ToList();
 
     private static string Summarize(RegistryChanges changes) =>

@@ -21,6 +21,8 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
 
     public const string AuditTable = "audit_records";
 
+    public const string DataProtectionKeysTable = "data_protection_keys";
+
     /// <summary>The id of the one row of <see cref="RevisionTable"/>.</summary>
     public const int RevisionRowId = 1;
 
@@ -34,6 +36,8 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
     public DbSet<StoredApiKey> ApiKeys => Set<StoredApiKey>();
 
     public DbSet<StoredAuditRecord> AuditRecords => Set<StoredAuditRecord>();
+
+    public DbSet<StoredDataProtectionKey> DataProtectionKeys => Set<StoredDataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -49,6 +53,7 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
         StoredToolPin.Configure(modelBuilder);
         StoredApiKey.Configure(modelBuilder);
         StoredAuditRecord.Configure(modelBuilder);
+        StoredDataProtectionKey.Configure(modelBuilder);
     }
 
     private static void ConfigureEntries<TEntry>(ModelBuilder modelBuilder, string table)

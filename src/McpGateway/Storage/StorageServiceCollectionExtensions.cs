@@ -1,4 +1,6 @@
 using McpGateway.Configuration;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -6,6 +8,8 @@ namespace McpGateway.Storage;
 
 public static class StorageServiceCollectionExtensions
 {
+    private const string SecretsPurpose = "McpGateway.Storage.ServerSecrets.v1";
+
     /// <summary>
     /// Registers <see cref="IRegistryStore"/> (a singleton over <paramref name="options"/>). The caller runs
     /// <see cref="IRegistryStore.InitializeAsync"/> once before the first load or save.
@@ -14,7 +18,23 @@ public static class StorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
-        services.AddSingleton<IRegistryStore>(sp => new EfRegistryStore(options, sp.GetRequiredService<ILogger<EfRegistryStore>>()));
+        services.AddSingleton<IRegistryStore>(sp => new EfRegistryStore(options, sp.GetRequiredService<ILogger<EfRegistryStore>>())
+        {
+            // Resolved on first use: the protector's key ring is read from this very store.
+            Secrets = new StoredSecrets(() => sp.GetRequiredService<IDataProtectionProvider>().CreateProtector(SecretsPurpose)),
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Secrets at rest: Data Protection with one key ring in the registry database for every replica, under one
+    /// application name. Register after the hosted service that migrates the store: Data Protection reads its key
+    /// ring when it starts.
+    /// </summary>
+    public static IServiceCollection AddStoredSecretProtection(this IServiceCollection services)
+    {
+        services.AddDataProtection().SetApplicationName("McpGateway");
+        services.AddOptions<KeyManagementOptions>().Configure<IRegistryStore>((keys, store) => keys.XmlRepository = new EfXmlRepository((EfRegistryStore)store));
         return services;
     }
 }

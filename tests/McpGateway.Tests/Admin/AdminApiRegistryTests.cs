@@ -130,7 +130,7 @@ public sealed class AdminApiRegistryTests : IDisposable
         var exported = await api.GetAsync("api/v1/export");
 
         exported.Status.Should().Be(HttpStatusCode.OK);
-        exported.Json["mcpServers"]!["stored"]!["env"]!["MCP_DEMO_TEST_TOOLS"]!.GetValue<string>().Should().Be("1", "export is config as code: values are not masked");
+        exported.Json["mcpServers"]!["stored"]!["env"]!["MCP_DEMO_TEST_TOOLS"]!.GetValue<string>().Should().Be("***", "literal env values may be secrets: masked like every answer");
         await using var copy = await GatewayHarness.StartAsync(exported.Body!.ToJsonString());
         var copyApi = new AdminApiClient(copy);
         var servers = (await copyApi.GetAsync("api/v1/servers")).Json["servers"]!.AsArray();
