@@ -23,6 +23,7 @@ internal sealed record BenchOptions
           --protocol VERSION     protocol revision the bench client asks for (default 2025-06-18: plain JSON answers;
                                  2025-11-25 makes the gateway answer with resumable SSE streams)
           --page-size N          gateway.pageSize for /mcp (default 100, the gateway's default)
+          --audit on|off         the audit trail (default on, as in the gateway); records go to a temporary SQLite file
         """;
 
     public string Scenario { get; init; } = "all";
@@ -49,6 +50,9 @@ internal sealed record BenchOptions
 
     public int PageSize { get; init; } = 100;
 
+    /// <summary>The audit trail (on by default in the gateway): every tools/call is a record written to SQLite.</summary>
+    public bool Audit { get; init; } = true;
+
     public bool RunList => Scenario is "all" or "list";
 
     public bool RunCall => Scenario is "all" or "call";
@@ -68,6 +72,7 @@ internal sealed record BenchOptions
             "--concurrency" => options with { Concurrency = [.. value.Split(',').Select(BenchArguments.Positive)] },
             "--protocol" => options with { Protocol = value },
             "--page-size" => options with { PageSize = BenchArguments.Positive(value) },
+            "--audit" => options with { Audit = value is "on" ? true : value is "off" ? false : throw new FormatException("--audit takes on or off") },
             _ => throw new FormatException($"unknown option {option}"),
         });
 }

@@ -73,6 +73,10 @@ internal static class BenchRun
         yaml.AppendLine("gateway:");
         yaml.AppendLine("  listen: http://127.0.0.1:0");
         yaml.AppendLine($"  pageSize: {options.PageSize}");
+        yaml.AppendLine($"audit: {{ enabled: {(options.Audit ? "true" : "false")} }}");
+
+        // A fresh store per run: records and pins of earlier runs would only slow this one down.
+        yaml.AppendLine($"storage: {{ provider: sqlite, path: '{Path.Combine(Path.GetTempPath(), $"mcpgw-bench-{Environment.ProcessId}.db")}' }}");
         yaml.AppendLine("mcpServers:");
         for (var i = 0; i < options.Servers; i++)
         {

@@ -16,6 +16,9 @@ namespace McpGateway.Audit;
 internal sealed class AuditLog : BackgroundService
 {
     private const int MaxBatch = 500;
+
+    /// <summary>How long the writer lets records gather before a write: one insert per call would cost more than the call.</summary>
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan PurgeEvery = TimeSpan.FromHours(1);
 
     private readonly AuditOptions _options;
@@ -76,6 +79,8 @@ internal sealed class AuditLog : BackgroundService
         // Not cancelled by stoppingToken: the stop completes the queue, and what it held still has to be written.
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
+            // Gather for a moment (a stop cuts it short: the queue completes and is written at once).
+            await Task.WhenAny(Task.Delay(Linger, _time, CancellationToken.None), reader.Completion);
             while (batch.Count < MaxBatch && reader.TryRead(out var record))
             {
                 batch.Add(record);

@@ -6,31 +6,53 @@ namespace McpGateway.Storage;
 /// <summary>Audit records in the registry database (<see cref="Migrations.Audit"/>): batched inserts, keyset-paged reads, purges.</summary>
 internal sealed class EfAuditStore(EfRegistryStore registry)
 {
+    private static readonly string[] Columns =
+        ["id", "time_ms", "kind", "principal_id", "principal_name", "tenant", "view", "server", "item", "outcome", "code", "duration_ms", "trace_id", "arguments"];
+
+    private static readonly string InsertSql =
+        $"INSERT INTO {RegistryDbContext.AuditTable} ({string.Join(", ", Columns)}) VALUES ({string.Join(", ", Columns.Select(c => "@" + c))})";
+
+    /// <summary>
+    /// One transaction per batch, one prepared insert reused for every row: plain ADO.NET, because EF's change tracking
+    /// cost about 15 KB and 0.2 ms of CPU per record, paid for every audited call.
+    /// </summary>
     public async Task AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
         await using var db = registry.CreateContext();
-        foreach (var record in records)
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = db.Database.GetDbConnection();
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = InsertSql;
+        var parameters = new System.Data.Common.DbParameter[Columns.Length];
+        for (var i = 0; i < Columns.Length; i++)
         {
-            db.AuditRecords.Add(new StoredAuditRecord
-            {
-                Id = record.Id,
-                TimeMs = record.Time.ToUnixTimeMilliseconds(),
-                Kind = record.Kind,
-                PrincipalId = record.PrincipalId,
-                PrincipalName = record.PrincipalName,
-                Tenant = record.Tenant,
-                View = record.View,
-                Server = record.Server,
-                Item = record.Item,
-                Outcome = record.Outcome,
-                Code = record.Code,
-                DurationMs = record.DurationMs,
-                TraceId = record.TraceId,
-                Arguments = record.Arguments,
-            });
+            parameters[i] = command.CreateParameter();
+            parameters[i].ParameterName = "@" + Columns[i];
+            command.Parameters.Add(parameters[i]);
         }
 
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var record in records)
+        {
+            parameters[0].Value = record.Id;
+            parameters[1].Value = record.Time.ToUnixTimeMilliseconds();
+            parameters[2].Value = record.Kind;
+            parameters[3].Value = record.PrincipalId;
+            parameters[4].Value = record.PrincipalName;
+            parameters[5].Value = (object?)record.Tenant ?? DBNull.Value;
+            parameters[6].Value = (object?)record.View ?? DBNull.Value;
+            parameters[7].Value = (object?)record.Server ?? DBNull.Value;
+            parameters[8].Value = (object?)record.Item ?? DBNull.Value;
+            parameters[9].Value = record.Outcome;
+            parameters[10].Value = (object?)record.Code ?? DBNull.Value;
+            parameters[11].Value = record.DurationMs;
+            parameters[12].Value = (object?)record.TraceId ?? DBNull.Value;
+            parameters[13].Value = (object?)record.Arguments ?? DBNull.Value;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
