@@ -24,6 +24,9 @@ public sealed partial record AuthOptions
     /// <summary>The <c>auth.jwt</c> section; null when JWT access tokens are not accepted.</summary>
     public JwtOptions? Jwt { get; init; }
 
+    /// <summary><c>auth.certificates</c>: client certificates (from <c>gateway.tls</c>) mapped to principals; empty: none accepted.</summary>
+    public IReadOnlyList<CertificatePrincipal> Certificates { get; init; } = [];
+
     /// <summary>The methods that are switched on, e.g. <c>apiKeys</c>, <c>jwt</c>; empty when the gateway runs without authentication.</summary>
     public IReadOnlyList<string> ConfiguredMethods
     {
@@ -38,6 +41,11 @@ public sealed partial record AuthOptions
             if (Jwt is not null)
             {
                 methods.Add("jwt");
+            }
+
+            if (Certificates.Count > 0)
+            {
+                methods.Add("certificates");
             }
 
             AddConfiguredMethods(methods);

@@ -10,7 +10,7 @@ internal sealed partial class ConfigReader
     private const string AuthExample = "`{ required: true, apiKeys: true }`";
 
     /// <summary>Keys of <c>auth:</c>; a method added in another partial file adds its key here and a case below.</summary>
-    private static readonly string[] AuthKeys = ["required", "apiKeys", "resource", "jwt"];
+    private static readonly string[] AuthKeys = ["required", "apiKeys", "resource", "jwt", "certificates"];
 
     private AuthOptions ReadAuth(YamlNode? node, string path)
     {
@@ -41,6 +41,9 @@ internal sealed partial class ConfigReader
                     break;
                 case "apiKeys":
                     options = ReadBoolean(value, keyPath) is { } apiKeys ? options with { ApiKeys = apiKeys } : options;
+                    break;
+                case "certificates":
+                    options = ReadCertificatePrincipals(value, keyPath) is { } certificates ? options with { Certificates = certificates } : options;
                     break;
                 case "resource" or "jwt":
                     // Read together after the loop: the JWT audience defaults to the resource.

@@ -21,7 +21,7 @@ internal sealed partial class ConfigReader(
     private static readonly string[] GatewayKeys =
     [
         "listen", "maxRequestBodyBytes", "requestTimeout", "connectTimeout", "sessionIdleTimeout", "resumeWindow", "allowedOrigins", "allowAnonymous",
-        "toolNameSeparator", "pageSize", "logFormat", "logLevel", "reloadDebounce", "health", "adminToken",
+        "toolNameSeparator", "pageSize", "logFormat", "logLevel", "reloadDebounce", "health", "adminToken", "tls",
     ];
 
     /// <summary>The separator server names are checked against; null when <c>gateway.toolNameSeparator</c> is invalid (already an error).</summary>
@@ -58,6 +58,11 @@ internal sealed partial class ConfigReader(
             {
                 case "gateway":
                     config = config with { Gateway = ReadGateway(value, key) };
+                    if (config.Gateway.Tls is not null && config.Gateway.Listen.Split(';').Any(url => !url.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
+                    {
+                        Error("gateway.listen", value, $"`{config.Gateway.Listen}` is plain http but gateway.tls is set; write an https:// address, e.g. https://0.0.0.0:8443");
+                    }
+
                     break;
                 case McpServersKey or ServersKey when section is { } first:
                     Error(key, keyNode, $"`{first.Key}` (line {LineOf(first.KeyNode)}) and `{key}` are the same section; keep one and move all servers under `{McpServersKey}:`");
@@ -202,6 +207,7 @@ internal sealed partial class ConfigReader(
                 "reloadDebounce" => ReadDuration(value, keyPath) is { } debounce ? options with { ReloadDebounce = debounce } : options,
                 "allowedOrigins" => ReadOrigins(value, keyPath) is { } origins ? options with { AllowedOrigins = origins } : options,
                 "allowAnonymous" => ReadBoolean(value, keyPath) is { } anonymous ? options with { AllowAnonymous = anonymous } : options,
+                "tls" => IsNull(value) ? options : options with { Tls = ReadTls(value, keyPath) },
                 "toolNameSeparator" => ReadSeparator(value, keyPath) is { } separator ? options with { ToolNameSeparator = separator } : options,
                 "pageSize" => ReadPageSize(value, keyPath) is { } pageSize ? options with { PageSize = pageSize } : options,
                 "logFormat" => ReadLogFormat(value, keyPath) is { } logFormat ? options with { LogFormat = logFormat } : options,

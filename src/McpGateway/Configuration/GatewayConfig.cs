@@ -105,6 +105,9 @@ public sealed record GatewayOptions
     /// <summary>The largest accepted <see cref="PageSize"/> (also for <see cref="VirtualServerConfig.PageSize"/>).</summary>
     public const int MaxPageSize = 1000;
 
+    /// <summary><c>gateway.tls</c>: HTTPS (and client certificates) on the listen address; null for plain HTTP.</summary>
+    public TlsOptions? Tls { get; init; }
+
     /// <summary>Listen URL(s); <c>--urls</c> on the command line wins.</summary>
     public string Listen { get; init; } = DefaultListen;
 

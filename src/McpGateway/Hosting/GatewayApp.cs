@@ -20,11 +20,21 @@ public static class GatewayApp
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(urls ?? config.Gateway.Listen);
+        if (config.Gateway.Tls is not null)
+        {
+            // The slim builder leaves HTTPS out unless asked for.
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // The gateway enforces gateway.maxRequestBodyBytes itself so it can answer with a JSON-RPC body.
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.AddServerHeader = false;
+            if (config.Gateway.Tls is { } tls)
+            {
+                GatewayTls.Configure(kestrel, tls);
+            }
         });
         builder.Logging.ClearProviders();
         if (configureLogging is null)

@@ -18,6 +18,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<IApiKeyStore>(sp => new EfApiKeyStore((EfRegistryStore)sp.GetRequiredService<IRegistryStore>()));
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<IRequestAuthenticator, ApiKeyAuthenticator>();
+        services.AddSingleton<IRequestAuthenticator, CertificateAuthenticator>();
         services.AddSingleton<AccessPolicies>();
         return services;
     }

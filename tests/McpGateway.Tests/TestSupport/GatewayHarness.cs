@@ -74,7 +74,7 @@ public sealed class GatewayHarness : IAsyncDisposable
         }
 
         var logs = new CapturingLoggerProvider();
-        var app = GatewayApp.Build(config, "http://127.0.0.1:0", logging =>
+        var app = GatewayApp.Build(config, config.Gateway.Tls is null ? "http://127.0.0.1:0" : "https://127.0.0.1:0", logging =>
         {
             logging.SetMinimumLevel(minimumLevel);
             logging.AddProvider(logs);
