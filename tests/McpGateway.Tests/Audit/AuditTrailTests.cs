@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using McpGateway.Security;
 using McpGateway.Tests.Admin;
@@ -30,14 +29,7 @@ public sealed class AuditTrailTests : IDisposable
         {{GatewayHarness.DemoServer("demo")}}
         """);
 
-    private static async Task<McpHttpTestClient> ConnectAsync(GatewayHarness gateway, string key, string path = "mcp")
-    {
-        var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        var client = new McpHttpTestClient(http, new Uri(gateway.BaseAddress, path));
-        await client.InitializeAsync();
-        return client;
-    }
+    private static Task<McpHttpTestClient> ConnectAsync(GatewayHarness gateway, string key, string path = "mcp") => McpCalls.ConnectAsync(gateway, path, key);
 
     private static Task<LogLine> WrittenAsync(GatewayHarness gateway, long total) =>
         gateway.Logs.WaitForAsync(l => l.EventId == 5203 && Convert.ToInt64(l.Property("Total"), System.Globalization.CultureInfo.InvariantCulture) >= total);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using McpGateway.Tests.TestSupport;
 
 namespace McpGateway.Tests.Hosting;
@@ -15,19 +14,8 @@ public sealed class AdminCliKeysTests
     private static Task<(int Code, string Out, string Err)> RunAgainstAsync(GatewayHarness gateway, params string[] args) =>
         AdminCliTests.RunAsync([.. args, "--gateway", gateway.BaseAddress.ToString(), "--token", AdminToken]);
 
-    private static async Task<HttpStatusCode> InitializeWithAsync(GatewayHarness gateway, string key)
-    {
-        using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        var client = new McpHttpTestClient(http, new Uri(gateway.BaseAddress, "mcp"));
-        var answer = await client.PostAsync(client.Request("initialize", new System.Text.Json.Nodes.JsonObject
-        {
-            ["protocolVersion"] = "2025-11-25",
-            ["capabilities"] = new System.Text.Json.Nodes.JsonObject(),
-            ["clientInfo"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "cli-keys", ["version"] = "1" },
-        }));
-        return answer.Status;
-    }
+    private static async Task<HttpStatusCode> InitializeWithAsync(GatewayHarness gateway, string key) =>
+        (await McpCalls.TryInitializeAsync(McpCalls.Client(gateway, "mcp", key))).Status;
 
     [Fact]
     public async Task KeysCreate_PrintsOnlyTheKey_WhichAuthenticatesOnTheDataPlane()

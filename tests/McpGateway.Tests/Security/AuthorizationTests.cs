@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using McpGateway.Security;
 using McpGateway.Tests.Admin;
@@ -50,19 +49,9 @@ public sealed class AuthorizationTests
     private static async Task<string> KeyAsync(GatewayHarness gateway, string name, string[] roles, string? tenant = null) =>
         (await gateway.Services.GetRequiredService<ApiKeyService>().CreateAsync(name, roles, tenant, null, Ct)).Secret;
 
-    private static McpHttpTestClient Client(GatewayHarness gateway, string key, string path)
-    {
-        var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return new McpHttpTestClient(http, new Uri(gateway.BaseAddress, path));
-    }
+    private static McpHttpTestClient Client(GatewayHarness gateway, string key, string path) => McpCalls.Client(gateway, path, key);
 
-    private static async Task<McpHttpTestClient> ConnectAsync(GatewayHarness gateway, string key, string path)
-    {
-        var client = Client(gateway, key, path);
-        await client.InitializeAsync();
-        return client;
-    }
+    private static Task<McpHttpTestClient> ConnectAsync(GatewayHarness gateway, string key, string path) => McpCalls.ConnectAsync(gateway, path, key);
 
     private static async Task<List<string>> NamesAsync(McpHttpTestClient client, string method, string property, string key)
     {

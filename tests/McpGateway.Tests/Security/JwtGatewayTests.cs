@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using McpGateway.Tests.TestSupport;
 using Microsoft.IdentityModel.Tokens;
 
@@ -45,23 +44,9 @@ public sealed class JwtGatewayTests : IAsyncLifetime
         };
     }
 
-    private static McpHttpTestClient Client(GatewayHarness gateway, string? token)
-    {
-        var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        if (token is not null)
-        {
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
+    private static McpHttpTestClient Client(GatewayHarness gateway, string? token) => McpCalls.Client(gateway, "mcp", token);
 
-        return new McpHttpTestClient(http, new Uri(gateway.BaseAddress, "mcp"));
-    }
-
-    private static async Task<HttpExchange> InitializeAsync(McpHttpTestClient client) => await client.PostAsync(client.Request("initialize", new System.Text.Json.Nodes.JsonObject
-    {
-        ["protocolVersion"] = "2025-11-25",
-        ["capabilities"] = new System.Text.Json.Nodes.JsonObject(),
-        ["clientInfo"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "jwt-tests", ["version"] = "1.0" },
-    }));
+    private static Task<HttpExchange> InitializeAsync(McpHttpTestClient client) => McpCalls.TryInitializeAsync(client);
 
     [Fact]
     public async Task ValidToken_ListsAndCallsTools()

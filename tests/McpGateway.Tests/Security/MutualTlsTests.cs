@@ -95,16 +95,8 @@ public sealed class MutualTlsTests : IDisposable
         return new HttpClient(handler) { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    private static async Task<HttpExchange> InitializeAsync(HttpClient http, Uri baseAddress)
-    {
-        var client = new McpHttpTestClient(http, new Uri(baseAddress, "mcp"));
-        return await client.PostAsync(client.Request("initialize", new System.Text.Json.Nodes.JsonObject
-        {
-            ["protocolVersion"] = "2025-11-25",
-            ["capabilities"] = new System.Text.Json.Nodes.JsonObject(),
-            ["clientInfo"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "mtls", ["version"] = "1" },
-        }));
-    }
+    private static Task<HttpExchange> InitializeAsync(HttpClient http, Uri baseAddress) =>
+        McpCalls.TryInitializeAsync(new McpHttpTestClient(http, new Uri(baseAddress, "mcp")));
 
     [Fact]
     public async Task MappedCertificate_IsThePrincipal_AndListsTools()

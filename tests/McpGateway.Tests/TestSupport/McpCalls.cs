@@ -16,6 +16,34 @@ public static class McpCalls
         return client;
     }
 
+    /// <summary>A client of one endpoint whose every request carries <c>Authorization: Bearer</c> (an API key or a token); none when null.</summary>
+    public static McpHttpTestClient Client(GatewayHarness gateway, string path, string? bearer)
+    {
+        var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (bearer is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        return new McpHttpTestClient(http, new Uri(gateway.BaseAddress, path));
+    }
+
+    /// <summary>An initialized session on one endpoint, with a bearer credential.</summary>
+    public static async Task<McpHttpTestClient> ConnectAsync(GatewayHarness gateway, string path, string bearer)
+    {
+        var client = Client(gateway, path, bearer);
+        await client.InitializeAsync();
+        return client;
+    }
+
+    /// <summary>Sends <c>initialize</c> and returns the HTTP exchange as it is (for tests of refusals: 401, 403, 404).</summary>
+    public static Task<HttpExchange> TryInitializeAsync(McpHttpTestClient client) => client.PostAsync(client.Request("initialize", new JsonObject
+    {
+        ["protocolVersion"] = "2025-11-25",
+        ["capabilities"] = new JsonObject(),
+        ["clientInfo"] = new JsonObject { ["name"] = "tests", ["version"] = "1.0" },
+    }));
+
     public static async Task<List<string>> ToolNamesAsync(McpHttpTestClient client)
     {
         var answer = await client.CallAsync("tools/list", new JsonObject());
