@@ -109,7 +109,7 @@ public sealed class GatewayTracingTests
 
         var trace = spans.InTrace(caller.TraceId);
         var server = trace.Should().ContainSingle(a => a.Kind == ActivityKind.Server && a.Source.Name == "McpGateway").Subject;
-        var host = trace.Should().ContainSingle(a => a.Source.Name == "Microsoft.AspNetCore" && a.SpanId == server.ParentSpanId,
+        var host = spans.StartedInTrace(caller.TraceId).Should().ContainSingle(a => a.Source.Name == "Microsoft.AspNetCore" && a.SpanId == server.ParentSpanId,
             "a recorded host request span is the gateway span's parent").Subject;
         host.ParentSpanId.Should().Be(caller.SpanId, "the host continued the client's traceparent header");
         var upstreamSpan = trace.Should().ContainSingle(a => a.Kind == ActivityKind.Client && a.Source.Name == "McpGateway").Subject;
