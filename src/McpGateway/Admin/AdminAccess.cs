@@ -41,6 +41,12 @@ internal sealed class AdminAccess(IGatewayConfigProvider config)
         // A principal from the authentication pipeline (Security/AuthenticationMiddleware) is judged by its roles.
         if (context.Features.Get<IGatewayPrincipalFeature>()?.Principal is { Kind: not PrincipalKind.Anonymous } principal)
         {
+            // Everyone manages their own upstream credentials; the endpoints act on the caller's principal only.
+            if (IsSelfService(context))
+            {
+                return AdminAccessVerdict.Allowed;
+            }
+
             return principal.IsInRole(AdminRole) || (principal.IsInRole(ReadOnlyRole) && IsRead(context))
                 ? AdminAccessVerdict.Allowed
                 : AdminAccessVerdict.Forbidden;
@@ -86,6 +92,8 @@ internal sealed class AdminAccess(IGatewayConfigProvider config)
 
     /// <summary>The role that may read the REST admin API (GET/HEAD on <c>/api/v1</c>).</summary>
     public const string ReadOnlyRole = "admin-readonly";
+
+    private static bool IsSelfService(HttpContext context) => context.Request.Path.StartsWithSegments(AdminApiEndpoints.Prefix + CredentialEndpoints.Path);
 
     private static bool IsRead(HttpContext context) =>
         (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)) && context.Request.Path.StartsWithSegments("/api/v1");

@@ -63,6 +63,7 @@ internal static class AdminApiEndpoints
         api.MapGet("/export", (RegistryService registry) => TypedResults.Json(registry.Export(), AdminJsonContext.Default.JsonObject));
         api.MapGet("/config", ConfigStatus);
         ApiKeyEndpoints.Map(api);
+        CredentialEndpoints.Map(api);
         McpGateway.Audit.AuditEndpoints.Map(api);
         api.MapGet("/openapi.json", () => TypedResults.Text(AdminOpenApi.Document.Value, "application/json"));
     }

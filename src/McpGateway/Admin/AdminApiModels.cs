@@ -52,4 +52,5 @@ public sealed record ConfigStatusInfo(
 [JsonSerializable(typeof(ApiKeyList))]
 [JsonSerializable(typeof(McpGateway.Audit.AuditPage))]
 [JsonSerializable(typeof(CreatedApiKey))]
+[JsonSerializable(typeof(CredentialList))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

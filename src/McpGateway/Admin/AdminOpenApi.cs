@@ -101,6 +101,7 @@ internal static partial class AdminOpenApi
             responses: Responses(("200", "OpenAPI 3.1", new JsonObject { ["type"] = "object" }))));
         AddToolPinPaths(Add);
         AddAuditPaths(Add);
+        AddCredentialPaths(Add);
 
         return new JsonObject
         {
@@ -129,7 +130,7 @@ internal static partial class AdminOpenApi
                         ["content"] = new JsonObject { ["application/problem+json"] = new JsonObject { ["schema"] = Ref("Problem") } },
                     },
                 },
-                ["schemas"] = AddAuditSchemas(AddToolPinSchemas(Schemas())),
+                ["schemas"] = AddCredentialSchemas(AddAuditSchemas(AddToolPinSchemas(Schemas()))),
             },
         };
     }

@@ -32,3 +32,25 @@ public sealed record ClientCredentialsAuth
     /// <summary>Keeps the secret out of <c>ToString</c> (records print every property).</summary>
     public override string ToString() => $"clientCredentials {ClientId} at {TokenUrl}";
 }
+
+/// <summary>
+/// <c>auth: { type: perPrincipal, ... }</c>: the server acts on behalf of each user, so every principal stores its own
+/// credential (<c>PUT /api/v1/credentials/{server}</c>) and the gateway sends it on that principal's upstream
+/// connections only: as an HTTP header for a remote server, as an environment variable for a stdio server.
+/// </summary>
+public sealed record PrincipalCredentialAuth
+{
+    /// <summary>The placeholder in <see cref="Format"/> replaced by the stored credential.</summary>
+    public const string Placeholder = "{credential}";
+
+    /// <summary>The HTTP header carrying the credential (remote servers); <c>Authorization</c> by default.</summary>
+    public string? Header { get; init; }
+
+    /// <summary>The environment variable carrying the credential (stdio servers, one process per principal).</summary>
+    public string? Env { get; init; }
+
+    /// <summary>How the value is written; <c>Bearer {credential}</c> for the Authorization header, else <c>{credential}</c>.</summary>
+    public required string Format { get; init; }
+
+    public string Render(string credential) => Format.Replace(Placeholder, credential, StringComparison.Ordinal);
+}

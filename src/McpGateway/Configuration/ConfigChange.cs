@@ -149,6 +149,8 @@ public sealed record ConfigChange(
         && a.Cwd == b.Cwd
         && a.Url == b.Url
         && SameMap(a.Headers, b.Headers)
+        && a.Auth == b.Auth
+        && a.PrincipalAuth == b.PrincipalAuth
         && (a.RequestTimeout ?? aGateway.RequestTimeout) == (b.RequestTimeout ?? bGateway.RequestTimeout)
         && (a.ConnectTimeout ?? aGateway.ConnectTimeout) == (b.ConnectTimeout ?? bGateway.ConnectTimeout)
         && a.Sessions == b.Sessions

@@ -91,6 +91,7 @@ internal sealed partial class ConfigReader
         var enabled = ResolveEnabled(draft, path);
         var headers = MergeHeaders(draft, path);
         var sessions = ResolveSessionMode(draft);
+        var principalAuth = draft.PrincipalAuthNode is var (authNode, authPath) && transport is not null ? ReadPrincipalAuth(authNode, authPath, isRemote) : null;
         ValidateRestart(draft, path);
         WarnIgnoredKeys(draft, transport);
 
@@ -112,6 +113,7 @@ internal sealed partial class ConfigReader
             Url = isRemote ? draft.Url : null,
             Headers = isRemote ? headers : new Dictionary<string, string>(),
             Auth = isRemote ? draft.Auth : null,
+            PrincipalAuth = principalAuth,
             RequestTimeout = draft.RequestTimeout,
             MaxMessageBytes = draft.MaxMessageBytes ?? ServerConfig.DefaultMaxMessageBytes,
             ConnectTimeout = draft.ConnectTimeout,
@@ -204,6 +206,10 @@ internal sealed partial class ConfigReader
             case "headers" or "additionalHeaders":
                 draft.HeaderSources.Add((key, ReadStringMap(value, path, "{ Authorization: \"Bearer ${TOKEN}\" }")));
                 draft.RemoteOnlyKeys.Add((path, keyNode));
+                break;
+            case "auth" when IsPerPrincipal(value):
+                // Read once the transport is known: a header for remote servers, an environment variable for stdio.
+                draft.PrincipalAuthNode = ((YamlMappingNode)value, path);
                 break;
             case "auth":
                 draft.Auth = ReadUpstreamAuth(value, path);
@@ -548,6 +554,8 @@ internal sealed partial class ConfigReader
         public Uri? Url { get; set; }
 
         public ClientCredentialsAuth? Auth { get; set; }
+
+        public (YamlMappingNode Node, string Path)? PrincipalAuthNode { get; set; }
 
         public List<(string Section, List<(string Key, YamlScalarNode KeyNode, string Value, string Path)>? Entries)> HeaderSources { get; } = [];
 

@@ -214,6 +214,9 @@ public sealed record ServerConfig
     /// <summary>Credentials the gateway obtains for a remote server (<c>auth:</c>); null: only <see cref="Headers"/>.</summary>
     public ClientCredentialsAuth? Auth { get; init; }
 
+    /// <summary><c>auth: { type: perPrincipal }</c>: each principal's own stored credential goes upstream; null: none.</summary>
+    public PrincipalCredentialAuth? PrincipalAuth { get; init; }
+
     /// <summary>Per-server override of <see cref="GatewayOptions.RequestTimeout"/>.</summary>
     public TimeSpan? RequestTimeout { get; init; }
 

@@ -190,7 +190,7 @@ internal sealed class McpEndpoints(
             JsonRpcMessage answer;
             if (target is ViewTarget viewTarget)
             {
-                var view = sharedLinks.ViewFor(viewTarget);
+                var view = sharedLinks.ViewFor(viewTarget, inbound.Principal.Id);
                 answer = await pipeline.InvokeAsync(new ForwardContext(target, request, stream, null, cancellationToken)
                 {
                     StatelessView = view,
@@ -202,7 +202,7 @@ internal sealed class McpEndpoints(
             }
             else
             {
-                var link = sharedLinks.For(((ServerTarget)target).Server);
+                var link = sharedLinks.For(((ServerTarget)target).Server, inbound.Principal.Id);
                 answer = await pipeline.InvokeAsync(new ForwardContext(target, request, stream, null, cancellationToken)
                 {
                     Link = link,
@@ -225,7 +225,7 @@ internal sealed class McpEndpoints(
         }
         catch (UpstreamException ex)
         {
-            return GatewayErrors.Unavailable(request.Id, link.Server.Name, ex.Reason);
+            return GatewayErrors.From(request.Id, ex);
         }
 
         if (handshake.IsModern)

@@ -107,7 +107,8 @@ internal sealed class ServerHealthChecker : IHostedService, IServerHealthProbe, 
             foreach (var server in config.Servers)
             {
                 var options = server.Health ?? config.Gateway.Health;
-                if (!server.Enabled || !options.Enabled)
+                // A per-principal server has nobody to act for when the gateway checks it on its own.
+                if (!server.Enabled || !options.Enabled || server.PrincipalAuth is not null)
                 {
                     continue;
                 }

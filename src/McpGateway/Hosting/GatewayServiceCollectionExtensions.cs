@@ -54,7 +54,10 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayAuthentication();
         services.AddSingleton<AdminMcpTools>().AddSingleton<AdminMcpEndpoint>();
         services.AddSingleton(sp => new UpstreamHttp(sp.GetRequiredService<IGatewayConfigProvider>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton(sp => new UpstreamConnector(sp.GetRequiredService<UpstreamHttp>().ClientFor, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new UpstreamConnector(sp.GetRequiredService<UpstreamHttp>().ClientFor, sp.GetRequiredService<ILoggerFactory>())
+        {
+            PrincipalCredentials = sp.GetRequiredService<PrincipalCredentials>(),
+        });
         services.AddSingleton<SessionStore>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionStore>());
         services.AddSingleton<LastKnownLists>();

@@ -21,6 +21,9 @@ internal static class GatewayErrors
     /// <summary>The client cancelled the request (the LSP convention; MCP clients ignore answers to cancelled requests).</summary>
     public const int RequestCancelled = -32800;
 
+    /// <summary>The server needs the caller's own credential (<c>auth: { type: perPrincipal }</c>) and none is stored.</summary>
+    public const int CredentialRequiredCode = -32030;
+
     public const int HeaderMismatch = -32020;
     public const int UnsupportedProtocolVersion = -32022;
 
@@ -38,6 +41,15 @@ internal static class GatewayErrors
 
     public static JsonRpcError Timeout(RequestId id, string server, string method, TimeSpan timeout) =>
         Create(id, UpstreamTimeout, $"Upstream server '{server}' did not answer '{method}' within {timeout.TotalSeconds:0.###} s", ServerData(server));
+
+    /// <summary>The answer for a request whose upstream could not be reached: unavailable, or waiting for the caller's own credential.</summary>
+    public static JsonRpcError From(RequestId id, Upstreams.UpstreamException failure) => failure is Upstreams.UpstreamCredentialRequiredException
+        ? CredentialRequired(id, failure.ServerName)
+        : Unavailable(id, failure.ServerName, failure.Reason);
+
+    public static JsonRpcError CredentialRequired(RequestId id, string server) =>
+        Create(id, CredentialRequiredCode, $"Upstream server '{server}' acts on behalf of each user and you have not stored a credential for it: PUT /api/v1/credentials/{server} with {{\"credential\": \"...\"}}",
+            new JsonObject { ["server"] = server, ["credentials"] = $"/api/v1/credentials/{server}" });
 
     public static JsonObject ServerData(string server) => new() { ["server"] = server };
 }

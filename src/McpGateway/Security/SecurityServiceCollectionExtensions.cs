@@ -9,6 +9,8 @@ namespace McpGateway.Security;
 
 public static class SecurityServiceCollectionExtensions
 {
+    private const string PrincipalCredentialsPurpose = "McpGateway.Storage.PrincipalCredentials.v1";
+
     /// <summary>
     /// The authentication pipeline and API keys. Other methods (JWT, certificates) register their own
     /// <see cref="IRequestAuthenticator"/> and <see cref="IAuthenticationChallengeContributor"/>s; authenticators run in registration order.
@@ -20,6 +22,9 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<IRequestAuthenticator, ApiKeyAuthenticator>();
         services.AddSingleton<IRequestAuthenticator, CertificateAuthenticator>();
         services.AddSingleton<AccessPolicies>();
+        services.AddSingleton<IPrincipalCredentialStore>(sp => new EfPrincipalCredentialStore((EfRegistryStore)sp.GetRequiredService<IRegistryStore>(),
+            () => sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>().CreateProtector(PrincipalCredentialsPurpose)));
+        services.AddSingleton<PrincipalCredentials>();
         return services;
     }
 

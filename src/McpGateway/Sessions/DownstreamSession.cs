@@ -81,8 +81,8 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
 
     /// <summary>The link to one member: this session's own, or the server's shared one (sessionMode: shared).</summary>
     public UpstreamLink LinkFor(ServerConfig member) => member.Sessions == SessionMode.Shared
-        ? _links.GetOrAdd(member.Name, _ => _shared.For(member))
-        : _links.GetOrAdd(member.Name, _ => new UpstreamLink(member, _options, _hello, _connector, this, _logger, _time, _metrics));
+        ? _links.GetOrAdd(member.Name, _ => _shared.For(member, PrincipalId))
+        : _links.GetOrAdd(member.Name, _ => new UpstreamLink(member, _options, _hello, _connector, this, _logger, _time, _metrics) { PrincipalId = PrincipalId });
 
     /// <summary>The legacy HTTP+SSE transport: every message to the client, answers included, goes down one stream.</summary>
     public bool IsLegacySse { get; }
@@ -144,7 +144,7 @@ internal sealed class DownstreamSession : IUpstreamLinkOwner, IViewMembers, IAsy
             }
             catch (UpstreamException ex)
             {
-                return GatewayErrors.Unavailable(request.Id, server.Name, ex.Reason);
+                return GatewayErrors.From(request.Id, ex);
             }
 
             result = (JsonObject)link.Handshake!.InitializeResult.DeepClone();

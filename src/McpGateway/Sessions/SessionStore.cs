@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace McpGateway.Sessions;
 
 /// <summary>Every live downstream session by id; expires idle ones and closes all of them (and their upstreams) at shutdown.</summary>
-internal sealed class SessionStore(UpstreamConnector connector, SharedLinks sharedLinks, LastKnownLists lastKnown, IGatewayConfigProvider config, ILoggerFactory loggerFactory, TimeProvider time, GatewayMetrics metrics, Guardrails.ToolPins pins) : IHostedService, IAsyncDisposable
+internal sealed class SessionStore(UpstreamConnector connector, SharedLinks sharedLinks, LastKnownLists lastKnown, IGatewayConfigProvider config, ILoggerFactory loggerFactory, TimeProvider time, GatewayMetrics metrics, Guardrails.ToolPins pins, Security.PrincipalCredentials credentials) : IHostedService, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, DownstreamSession> _sessions = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Sessions");
@@ -84,7 +84,15 @@ internal sealed class SessionStore(UpstreamConnector connector, SharedLinks shar
         _applied = config.Current;
         config.Changed += OnConfigChanged;
         pins.Released += OnToolsReleased;
+        credentials.Changed += OnCredentialChangedAsync;
         return Task.CompletedTask;
+    }
+
+    /// <summary>A principal stored, replaced or deleted its credential for a server: its open links to it reconnect on next use.</summary>
+    private async Task OnCredentialChangedAsync(string server, string principalId)
+    {
+        await sharedLinks.ForgetAsync(server, principalId);
+        await Task.WhenAll(_sessions.Values.Where(s => s.PrincipalId == principalId).Select(s => s.DropLinksAsync([server])));
     }
 
     /// <summary>An admin approved (or forgot) a tool pin: sessions that reach the server may list it again.</summary>
@@ -197,6 +205,7 @@ internal sealed class SessionStore(UpstreamConnector connector, SharedLinks shar
         }
 
         config.Changed -= OnConfigChanged;
+        credentials.Changed -= OnCredentialChangedAsync;
         await _stopping.CancelAsync();
         if (_sweeper is not null)
         {

@@ -21,18 +21,43 @@ internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigPro
     private readonly ConcurrentDictionary<string, ViewSession> _views = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Sessions");
 
-    public UpstreamLink For(ServerConfig server) =>
-        _links.GetOrAdd(server.Name, _ => new UpstreamLink(server, config.Current.Gateway, ClientHello.Gateway(preferModern: true), connector, this, _logger, time, metrics));
+    /// <summary>
+    /// The shared link to <paramref name="server"/>; a server with per-principal credentials has one per principal
+    /// (<paramref name="principalId"/>), since the connection carries that principal's credential.
+    /// </summary>
+    public UpstreamLink For(ServerConfig server, string? principalId = null)
+    {
+        var owner = server.PrincipalAuth is null ? null : principalId;
+        return _links.GetOrAdd(LinkKey(server.Name, owner), _ => new UpstreamLink(server, config.Current.Gateway, ClientHello.Gateway(preferModern: true), connector, this, _logger, time, metrics)
+        {
+            PrincipalId = owner,
+        });
+    }
 
-    public bool Owns(UpstreamLink link) => _links.TryGetValue(link.Server.Name, out var shared) && ReferenceEquals(shared, link);
+    public bool Owns(UpstreamLink link) => _links.TryGetValue(LinkKey(link.Server.Name, link.PrincipalId), out var shared) && ReferenceEquals(shared, link);
 
-    /// <summary>Closes the shared links of servers a reload removed or reconnects; the next use opens a new one.</summary>
-    public Task ForgetAsync(IEnumerable<string> servers) =>
-        Task.WhenAll(servers.Select(name => _links.TryRemove(name, out var link) ? link.DisposeAsync().AsTask() : Task.CompletedTask));
+    /// <summary>Closes the shared links of servers a reload removed or reconnects (every principal's); the next use opens a new one.</summary>
+    public Task ForgetAsync(IEnumerable<string> servers)
+    {
+        var names = servers.ToHashSet(StringComparer.Ordinal);
+        return Task.WhenAll(_links.Where(l => names.Contains(l.Value.Server.Name)).Select(l => _links.TryRemove(l) ? l.Value.DisposeAsync().AsTask() : Task.CompletedTask));
+    }
 
-    /// <summary>The catalog of a view for stateless clients, built on shared links.</summary>
-    public ViewSession ViewFor(ViewTarget target) =>
-        _views.GetOrAdd(target.RouteKey, _ => new ViewSession(new SharedViewMembers(target, this), config.Current.Gateway, lastKnown, _logger, pins));
+    /// <summary>Closes one principal's shared link to one server (its credential changed).</summary>
+    public Task ForgetAsync(string server, string principalId) =>
+        _links.TryRemove(LinkKey(server, principalId), out var link) ? link.DisposeAsync().AsTask() : Task.CompletedTask;
+
+    /// <summary>
+    /// The catalog of a view for stateless clients, built on shared links. A view with a per-principal member gets one
+    /// catalog per principal: its links, and so its lists, belong to that principal.
+    /// </summary>
+    public ViewSession ViewFor(ViewTarget target, string? principalId = null)
+    {
+        var owner = target.Members.Any(m => m.PrincipalAuth is not null) ? principalId : null;
+        return _views.GetOrAdd(LinkKey(target.RouteKey, owner), _ => new ViewSession(new SharedViewMembers(target, this, owner), config.Current.Gateway, lastKnown, _logger, pins));
+    }
+
+    private static string LinkKey(string name, string? principalId) => principalId is null ? name : $"{name}\n{principalId}";
 
     void IUpstreamLinkOwner.OnUpstreamRequest(UpstreamLink link, UpstreamSession session, JsonRpcRequest request) =>
         _ = RefuseAsync(session, request);
@@ -77,7 +102,7 @@ internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigPro
         _links.Clear();
     }
 
-    private sealed class SharedViewMembers(ViewTarget target, SharedLinks links) : IViewMembers
+    private sealed class SharedViewMembers(ViewTarget target, SharedLinks links, string? principalId) : IViewMembers
     {
         public VirtualServerConfig View => target.View;
 
@@ -85,7 +110,7 @@ internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigPro
 
         public GuardrailOptions Guardrails => target.Guardrails;
 
-        public UpstreamLink LinkFor(ServerConfig member) => links.For(member);
+        public UpstreamLink LinkFor(ServerConfig member) => links.For(member, principalId);
 
         public object? Requester => null;
     }

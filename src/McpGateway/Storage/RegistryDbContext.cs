@@ -11,6 +11,9 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
     /// <summary>Longest stored name; a CHECK constraint enforces it on SQLite too (which ignores varchar lengths).</summary>
     public const int MaxNameLength = 200;
 
+    /// <summary>Principal ids embed a JWT issuer and subject, so they get more room than names.</summary>
+    public const int MaxPrincipalIdLength = 512;
+
     public const string ServersTable = "servers";
 
     public const string VirtualServersTable = "virtual_servers";
@@ -22,6 +25,8 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
     public const string AuditTable = "audit_records";
 
     public const string DataProtectionKeysTable = "data_protection_keys";
+
+    public const string PrincipalCredentialsTable = "principal_credentials";
 
     /// <summary>The id of the one row of <see cref="RevisionTable"/>.</summary>
     public const int RevisionRowId = 1;
@@ -39,6 +44,8 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
 
     public DbSet<StoredDataProtectionKey> DataProtectionKeys => Set<StoredDataProtectionKey>();
 
+    public DbSet<StoredPrincipalCredential> PrincipalCredentials => Set<StoredPrincipalCredential>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ConfigureEntries<StoredServer>(modelBuilder, ServersTable);
@@ -54,6 +61,7 @@ internal sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> opti
         StoredApiKey.Configure(modelBuilder);
         StoredAuditRecord.Configure(modelBuilder);
         StoredDataProtectionKey.Configure(modelBuilder);
+        StoredPrincipalCredential.Configure(modelBuilder);
     }
 
     private static void ConfigureEntries<TEntry>(ModelBuilder modelBuilder, string table)

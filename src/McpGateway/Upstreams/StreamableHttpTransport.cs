@@ -101,7 +101,9 @@ internal sealed partial class StreamableHttpTransport : ITransport, IRequestAnsw
     private async Task<JsonRpcMessage?> SendAsync(JsonRpcMessage message, CancellationToken cancellationToken)
     {
         var request = message as JsonRpcRequest;
-        var version = MetaProtocolVersion(request) ?? _protocolVersion;
+        // Once a handshake settled the revision it governs every request: a session-less (2026-07-28) client's call
+        // relayed to an initialize-based upstream must still carry that upstream's session id.
+        var version = _protocolVersion ?? MetaProtocolVersion(request);
         using var post = new HttpRequestMessage(HttpMethod.Post, _endpoint)
         {
             Content = new ByteArrayContent(McpWire.Serialize(message)) { Headers = { ContentType = JsonContentType } },

@@ -19,8 +19,17 @@ internal sealed class UpstreamConnector(Func<ServerConfig, HttpClient> httpClien
 
     private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Upstreams");
 
-    public async Task<ITransport> ConnectAsync(ServerConfig server, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    /// <summary>Where principals' own credentials come from (<c>auth: { type: perPrincipal }</c>); null: no such servers (tests).</summary>
+    public Security.PrincipalCredentials? PrincipalCredentials { get; init; }
+
+    /// <param name="principalId">Whose connection this is; its stored credential is added for a per-principal server.</param>
+    public async Task<ITransport> ConnectAsync(ServerConfig server, string? principalId, TimeSpan connectTimeout, CancellationToken cancellationToken)
     {
+        if (server.PrincipalAuth is { } principalAuth)
+        {
+            server = await WithPrincipalCredentialAsync(server, principalAuth, principalId, cancellationToken);
+        }
+
         if (server.Transport == ServerTransport.Stdio)
         {
             return DetachedTask.Start(() => StdioProcessTransport.Start(server, _logger, StdioGracePeriod));
@@ -35,6 +44,33 @@ internal sealed class UpstreamConnector(Func<ServerConfig, HttpClient> httpClien
         }
 
         return await ConnectLegacySseAsync(server, connectTimeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// The server as this principal's connection sees it: its credential in the configured header or environment
+    /// variable. Only this transport gets the copy; the snapshot and every other principal's links are untouched.
+    /// </summary>
+    private async Task<ServerConfig> WithPrincipalCredentialAsync(ServerConfig server, PrincipalCredentialAuth auth, string? principalId, CancellationToken cancellationToken)
+    {
+        if (principalId is null)
+        {
+            // The gateway's own connections (health checks, admin listings) have nobody to act for.
+            throw new UpstreamException(server.Name, "it acts on behalf of each user (auth: perPrincipal), so only a client's own connection can reach it");
+        }
+
+        var credential = PrincipalCredentials is null ? null : await PrincipalCredentials.FindAsync(server.Name, principalId, cancellationToken);
+        if (credential is null)
+        {
+            throw new UpstreamCredentialRequiredException(server.Name, principalId);
+        }
+
+        var value = auth.Render(credential);
+        if (auth.Env is { } variable)
+        {
+            return server with { Env = new Dictionary<string, string>(server.Env, StringComparer.Ordinal) { [variable] = value } };
+        }
+
+        return server with { Headers = new Dictionary<string, string>(server.Headers, StringComparer.OrdinalIgnoreCase) { [auth.Header!] = value } };
     }
 
     /// <summary>The legacy HTTP+SSE transport (2024-11-05) comes from the SDK.</summary>

@@ -63,6 +63,12 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
 
     public ServerConfig Server { get; }
 
+    /// <summary>
+    /// Whose link this is, for servers with <c>auth: { type: perPrincipal }</c>: that principal's stored credential goes
+    /// upstream. Null for the gateway's own links (health checks, admin listings).
+    /// </summary>
+    public string? PrincipalId { get; init; }
+
     /// <summary>Replayed to the upstream on every (re)connect; set before the first connect.</summary>
     public ClientHello Hello { get; set; }
 
@@ -119,6 +125,11 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
                 _metrics.ServerReachable(Server.Name);
                 return session;
             }
+            catch (UpstreamCredentialRequiredException)
+            {
+                // The caller's to fix, not the server's: no backoff, so the call right after storing one connects.
+                throw;
+            }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 RecordFailure();
@@ -149,7 +160,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
             }
             catch (UpstreamException ex)
             {
-                return GatewayErrors.Unavailable(request.Id, Server.Name, ex.Reason);
+                return GatewayErrors.From(request.Id, ex);
             }
 
             var parameters = PrepareParams(request.Params);
@@ -384,7 +395,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
         UpstreamSession? session = null;
         try
         {
-            var transport = await _connector.ConnectAsync(Server, ConnectTimeout, timeout.Token);
+            var transport = await _connector.ConnectAsync(Server, PrincipalId, ConnectTimeout, timeout.Token);
             session = new UpstreamSession(Server.Name, transport, this, _logger);
             Handshake = Hello.PreferModern
                 ? await TryDiscoverAsync(session, timeout.Token) ?? await InitializeAsync(session, timeout.Token)

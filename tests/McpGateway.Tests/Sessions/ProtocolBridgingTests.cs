@@ -106,6 +106,22 @@ public sealed class ProtocolBridgingTests
     }
 
     [Fact]
+    public async Task ModernClient_SessionBasedHttpUpstream_CallsCarryTheUpstreamSessionTheGatewayOpened()
+    {
+        // The stdio demo above has no session header to forget; an HTTP upstream that needs Mcp-Session-Id does.
+        await using var upstream = await RecordingHttpMcpServer.StartAsync();
+        await using var gateway = await GatewayHarness.StartAsync($"mcpServers:\n  remote: {{ url: \"{upstream.Endpoint}\", transport: streamable-http }}\n");
+        var client = ModernClient(gateway, "remote");
+
+        var first = await PostModernAsync(client, "tools/call", new JsonObject { ["name"] = "whoami", ["_meta"] = ModernMeta() });
+        var second = await PostModernAsync(client, "tools/call", new JsonObject { ["name"] = "whoami", ["_meta"] = ModernMeta() });
+
+        ((string?)first.Last["result"]?["content"]?[0]?["text"]).Should().Be("served tools/call", first.Last.ToJsonString());
+        ((string?)second.Last["result"]?["content"]?[0]?["text"]).Should().Be("served tools/call", second.Last.ToJsonString());
+        upstream.InitializeCount.Should().Be(1, "both calls share the gateway's one upstream session");
+    }
+
+    [Fact]
     public async Task ModernClient_ModernUpstream_ClientMetaPassesThrough()
     {
         await using var gateway = await GatewayHarness.StartAsync(ModernOnlyUpstream);

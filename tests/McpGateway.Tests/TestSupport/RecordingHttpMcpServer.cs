@@ -79,9 +79,9 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
         if (method == "initialize")
         {
             Interlocked.Increment(ref _initializeCount);
-            var sessionId = Guid.NewGuid().ToString("N");
-            _sessions[sessionId] = true;
-            context.Response.Headers["Mcp-Session-Id"] = sessionId;
+            var newSessionId = Guid.NewGuid().ToString("N");
+            _sessions[newSessionId] = true;
+            context.Response.Headers["Mcp-Session-Id"] = newSessionId;
             await WriteAsync(context, id, new JsonObject
             {
                 ["protocolVersion"] = (string?)message["params"]?["protocolVersion"],
@@ -91,8 +91,18 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
             return;
         }
 
-        if (!_sessions.ContainsKey(context.Request.Headers["Mcp-Session-Id"].ToString()))
+        var sessionId = context.Request.Headers["Mcp-Session-Id"].ToString();
+        if (!_sessions.ContainsKey(sessionId))
         {
+            if (sessionId.Length == 0)
+            {
+                // As the spec asks, and with the TypeScript SDK's body: 400 without a session id, 404 for an unknown one.
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("""{"jsonrpc":"2.0","error":{"code":-32000,"message":"Bad Request: No valid session ID provided"},"id":null}""");
+                return;
+            }
+
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
@@ -122,6 +132,11 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["error"] = new JsonObject { ["code"] = -32602, ["message"] = "arguments rejected upstream" } }.ToJsonString());
+                return;
+            case "header":
+                // The value of the request header named by the `name` argument, as this upstream received it.
+                var header = context.Request.Headers[(string?)message["params"]?["arguments"]?["name"] ?? string.Empty].ToString();
+                await WriteAsync(context, id, new JsonObject { ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = header.Length == 0 ? "<none>" : header }) });
                 return;
             case "hang":
                 try
