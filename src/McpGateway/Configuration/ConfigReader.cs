@@ -16,7 +16,7 @@ internal sealed partial class ConfigReader(
     private const string ServersKey = "servers";
     private const string VirtualServersKey = "virtualServers";
 
-    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, StorageKey, GuardrailsKey, SecurityKey, AuthKey, AuthorizationKey, AuditKey, "$schema"];
+    private static readonly string[] RootKeys = ["gateway", McpServersKey, ServersKey, VirtualServersKey, ObservabilityKey, StorageKey, GuardrailsKey, SecurityKey, AuthKey, AuthorizationKey, AuditKey, LimitsKey, "$schema"];
 
     private static readonly string[] GatewayKeys =
     [
@@ -52,6 +52,7 @@ internal sealed partial class ConfigReader(
         YamlNode? auth = null;
         YamlNode? authorization = null;
         YamlNode? audit = null;
+        YamlNode? limits = null;
         foreach (var (key, keyNode, value) in Entries(document, string.Empty))
         {
             switch (key)
@@ -96,6 +97,9 @@ internal sealed partial class ConfigReader(
                 case AuditKey:
                     audit = value;
                     break;
+                case LimitsKey:
+                    limits = value;
+                    break;
                 case "$schema":
                     // Only serves editors.
                     break;
@@ -139,6 +143,11 @@ internal sealed partial class ConfigReader(
         if (authorization is not null)
         {
             config = config with { Authorization = ReadAuthorization(authorization, AuthorizationKey) };
+        }
+
+        if (limits is not null)
+        {
+            config = config with { Limits = ReadLimits(limits, LimitsKey) };
         }
 
         return views is null ? config : config with { VirtualServers = ReadVirtualServers(views, VirtualServersKey, config) };

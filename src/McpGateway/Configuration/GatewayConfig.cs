@@ -28,6 +28,9 @@ public sealed record GatewayConfig
     /// <summary>The <c>authorization:</c> section (policies); <see cref="AuthorizationOptions.Off"/> when absent.</summary>
     public AuthorizationOptions Authorization { get; init; } = AuthorizationOptions.Off;
 
+    /// <summary>The <c>limits:</c> list (rate limits and quotas); none when absent.</summary>
+    public LimitOptions Limits { get; init; } = LimitOptions.None;
+
     /// <summary>The <c>audit:</c> section; read at start-up only.</summary>
     public AuditOptions Audit { get; init; } = new();
 

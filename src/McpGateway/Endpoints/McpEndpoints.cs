@@ -111,10 +111,17 @@ internal sealed class McpEndpoints(
         if (message is JsonRpcRequest request)
         {
             var inbound = InboundRequest.From(context.Request);
-            ForwardFunc forward = (stream, cancellationToken) => pipeline.InvokeAsync(new ForwardContext(target, request, stream, session, cancellationToken) { Inbound = inbound });
-            if (session.IsResumable && RequestGuards.Accepts(context.Request, "text/event-stream"))
+            // A resumable answer's event stream starts once the filters have admitted the request, so a refusal can still be a plain 429.
+            var admitted = session.IsResumable && RequestGuards.Accepts(context.Request, "text/event-stream") ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+            ForwardFunc forward = (stream, cancellationToken) => pipeline.InvokeAsync(new ForwardContext(target, request, stream, session, cancellationToken)
             {
-                await RespondResumableAsync(context, session, request, forward);
+                Inbound = inbound,
+                Response = context.Response,
+                Admitted = admitted,
+            });
+            if (admitted is not null)
+            {
+                await RespondResumableAsync(context, session, request, forward, admitted.Task);
             }
             else
             {
@@ -195,6 +202,7 @@ internal sealed class McpEndpoints(
                 {
                     StatelessView = view,
                     Inbound = inbound,
+                    Response = context.Response,
                     Handler = request.Method == McpMethods.ServerDiscover
                         ? async c => Discover(c.Request, await view.InitializeResultAsync(ProtocolVersions.V2026_07_28, c.Aborted))
                         : null,
@@ -207,6 +215,7 @@ internal sealed class McpEndpoints(
                 {
                     Link = link,
                     Inbound = inbound,
+                    Response = context.Response,
                     Handler = request.Method == McpMethods.ServerDiscover ? c => DiscoverAsync(link, c.Request, stream, c.Aborted) : null,
                 });
             }
@@ -296,7 +305,8 @@ internal sealed class McpEndpoints(
 
         if (IsAnswerTo(first, request))
         {
-            await HttpMessages.WriteJsonAsync(context.Response, first);
+            // A filter may have chosen the status (429 for a rate limit); otherwise it is still 200.
+            await HttpMessages.WriteJsonAsync(context.Response, first, context.Response.StatusCode);
             return;
         }
 
@@ -342,10 +352,18 @@ internal sealed class McpEndpoints(
     /// A client that drops the connection may resume with GET + Last-Event-ID; the upstream work goes on meanwhile and
     /// is cancelled only when nobody resumes within the resume window.
     /// </summary>
-    private async Task RespondResumableAsync(HttpContext context, DownstreamSession session, JsonRpcRequest request, ForwardFunc forward)
+    private async Task RespondResumableAsync(HttpContext context, DownstreamSession session, JsonRpcRequest request, ForwardFunc forward, Task admitted)
     {
         var stream = session.OpenRequestStream(request.Id);
-        _ = ForwardIntoAsync(stream, forward);
+        var forwarding = ForwardIntoAsync(stream, forward);
+        await Task.WhenAny(admitted, forwarding);
+        if (!admitted.IsCompleted && context.Response.StatusCode != StatusCodes.Status200OK && await forwarding is { } refusal)
+        {
+            // A filter refused the request and chose the status (429): nothing to resume, so a plain answer.
+            await HttpMessages.WriteJsonAsync(context.Response, refusal, context.Response.StatusCode);
+            return;
+        }
+
         HttpMessages.StartEventStream(context.Response);
         var generation = stream.Attach();
         try
@@ -362,15 +380,19 @@ internal sealed class McpEndpoints(
         await PumpResumableAsync(context, session, stream, afterSeq: 0, generation);
     }
 
-    private async Task ForwardIntoAsync(ResumableStream stream, ForwardFunc forward)
+    /// <returns>The answer, or null when the request was abandoned.</returns>
+    private async Task<JsonRpcMessage?> ForwardIntoAsync(ResumableStream stream, ForwardFunc forward)
     {
         try
         {
-            WriteAnswer(stream, await forward(stream, stream.Forwarding!.Token));
+            var answer = await forward(stream, stream.Forwarding!.Token);
+            WriteAnswer(stream, answer);
+            return answer;
         }
         catch (OperationCanceledException)
         {
             // Abandoned by the client (or the session closed): the upstream has been told to cancel.
+            return null;
         }
         finally
         {

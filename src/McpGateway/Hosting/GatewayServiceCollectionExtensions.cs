@@ -61,6 +61,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<SessionStore>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionStore>());
         services.AddSingleton<LastKnownLists>();
+        services.AddSingleton<TrafficLimits>();
         services.AddSingleton<SharedLinks>();
         services.AddHostedService(sp => sp.GetRequiredService<SharedLinks>());
         services.AddMetrics();
@@ -69,6 +70,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<IForwardFilter, TelemetryFilter>(); // first: the outermost filter
         services.AddSingleton<IForwardFilter, McpGateway.Audit.AuditFilter>(); // outside authorization: refused calls are audited
         services.AddSingleton<IForwardFilter, McpGateway.Security.AuthorizationFilter>(); // before anything else sees a refused item
+        services.AddSingleton<IForwardFilter, RateLimitFilter>(); // refused items do not count; limited calls cost nothing further
         services.AddSingleton<McpGateway.Guardrails.ToolSchemaCache>();
         services.AddSingleton<IForwardFilter, McpGateway.Guardrails.RedactionFilter>(); // outside the tool guard: redacts whatever answers
         services.AddSingleton<IForwardFilter, McpGateway.Guardrails.ToolGuardFilter>();

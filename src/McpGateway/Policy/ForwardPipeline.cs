@@ -35,6 +35,12 @@ internal sealed class ForwardContext(SessionTarget target, JsonRpcRequest reques
     /// <summary>Principal, trace headers and body size of the HTTP request that carried the message.</summary>
     public InboundRequest Inbound { get; init; } = InboundRequest.None;
 
+    /// <summary>The HTTP response the answer goes into, when there is one: filters may set headers (and a status) before it starts.</summary>
+    public Microsoft.AspNetCore.Http.HttpResponse? Response { get; init; }
+
+    /// <summary>Completed when every filter has let the request through; an endpoint that streams waits for it before starting the response.</summary>
+    public TaskCompletionSource? Admitted { get; init; }
+
     /// <summary>Set by the authorization filter for a view: what the caller may see of its catalog; null sees everything.</summary>
     public ICatalogAccess? Access { get; set; }
 
@@ -93,9 +99,13 @@ internal sealed class ForwardPipeline
         }
     }
 
-    private static Task<JsonRpcMessage> ForwardAsync(ForwardContext context) =>
-        context.Handler?.Invoke(context)
+    private static Task<JsonRpcMessage> ForwardAsync(ForwardContext context)
+    {
+        // Every filter let the request through: the response may start now.
+        context.Admitted?.TrySetResult();
+        return context.Handler?.Invoke(context)
         ?? context.Session?.ForwardRequestAsync(context.Request, context.Channel, context.Aborted, context.Telemetry, context.Access)
         ?? context.StatelessView?.HandleAsync(context.Request, context.Channel, context.Aborted, context.Telemetry, context.Access)
         ?? context.Link!.ForwardAsync(context.Request, context.Channel, context.Aborted, telemetry: context.Telemetry);
+    }
 }

@@ -24,6 +24,9 @@ internal static class GatewayErrors
     /// <summary>The server needs the caller's own credential (<c>auth: { type: perPrincipal }</c>) and none is stored.</summary>
     public const int CredentialRequiredCode = -32030;
 
+    /// <summary>A <c>limits:</c> rule refused the request; <c>data.retryAfterMs</c> says when it could pass.</summary>
+    public const int RateLimited = -32029;
+
     public const int HeaderMismatch = -32020;
     public const int UnsupportedProtocolVersion = -32022;
 
