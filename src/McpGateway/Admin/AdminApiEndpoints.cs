@@ -193,12 +193,15 @@ internal static class AdminApiEndpoints
             ? TypedResults.Json(Info(checkedHealth), AdminJsonContext.Default.ServerHealthInfo)
             : AdminProblems.NotFound($"server `{name}` is not health-checked (unknown, disabled, or `health: false`)");
 
-    private static JsonHttpResult<HealthOverview> Health(ServerHealthRegistry health)
+    private static JsonHttpResult<HealthOverview> Health(ServerHealthRegistry health, Upstreams.UpstreamTraffic traffic)
     {
         var all = health.All();
         var servers = all.Select(entry => new ServerHealthEntry(entry.Server, ServerHealth.Name(entry.Status), entry.LatencyMs, entry.LastCheck, entry.ConsecutiveFailures, entry.LastError)).ToList();
-        return TypedResults.Json(new HealthOverview(ServerHealthRegistry.Summarize(all), servers), AdminJsonContext.Default.HealthOverview);
+        return TypedResults.Json(new HealthOverview(ServerHealthRegistry.Summarize(all), servers, Circuits(traffic)), AdminJsonContext.Default.HealthOverview);
     }
+
+    internal static SortedDictionary<string, string> Circuits(Upstreams.UpstreamTraffic traffic) =>
+        new(traffic.CircuitStates().ToDictionary(c => c.Key, c => RegistryService.CircuitName(c.Value)!, StringComparer.Ordinal), StringComparer.Ordinal);
 
     private static async Task<IResult> RegisterVirtualServerAsync(HttpContext context, IGatewayConfigProvider config, RegistryService registry, CancellationToken cancellationToken)
     {

@@ -19,7 +19,8 @@ public sealed record ToolsOverview(IReadOnlyList<ServerToolsEntry> Servers);
 public sealed record ServerHealthEntry(string Name, string Status, double? LatencyMs, DateTimeOffset? LastCheck, int ConsecutiveFailures, string? LastError);
 
 /// <param name="Upstreams">One word for all checked servers: unknown, healthy, degraded or unhealthy.</param>
-public sealed record HealthOverview(string Upstreams, IReadOnlyList<ServerHealthEntry> Servers);
+/// <param name="Circuits">Every server whose circuit breaker has seen a call: closed, halfOpen or open.</param>
+public sealed record HealthOverview(string Upstreams, IReadOnlyList<ServerHealthEntry> Servers, IReadOnlyDictionary<string, string>? Circuits = null);
 
 public sealed record SetAsideInfo(string Kind, string Name, IReadOnlyList<FieldError> Errors);
 

@@ -21,6 +21,7 @@ public sealed record ServerQuery(ServerStatusFilter Status = ServerStatusFilter.
 /// <param name="Origin"><c>file</c> (read-only here; edit the config file) or <c>registry</c>.</param>
 /// <param name="State"><c>active</c>, or <c>set-aside</c>: stored, but invalid against the current config file (see <paramref name="Errors"/>).</param>
 /// <param name="Definition">The entry as written, with header and environment values that are not <c>${VAR}</c> references masked.</param>
+/// <param name="Circuit">The circuit breaker: closed, halfOpen or open; null before the first call or with <c>circuitBreaker: false</c>.</param>
 public sealed record ServerInfo(
     string Name,
     string Origin,
@@ -36,7 +37,8 @@ public sealed record ServerInfo(
     JsonObject? Definition,
     DateTimeOffset? CreatedAt,
     DateTimeOffset? UpdatedAt,
-    IReadOnlyList<FieldError>? Errors);
+    IReadOnlyList<FieldError>? Errors,
+    string? Circuit = null);
 
 /// <summary>The last health checks of one server; <see cref="Status"/> is unknown, healthy, degraded or unhealthy.</summary>
 public sealed record ServerHealthInfo(string Status, double? LatencyMs, DateTimeOffset? LastCheck, int ConsecutiveFailures, string? LastError);

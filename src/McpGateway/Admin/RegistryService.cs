@@ -10,7 +10,7 @@ namespace McpGateway.Admin;
 /// the stored part of it. Every change is validated against the running config file, saved, and only then run; the
 /// config file's entries are read-only here.
 /// </summary>
-internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryStore store, ServerHealthRegistry health)
+internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryStore store, ServerHealthRegistry health, Upstreams.UpstreamTraffic traffic)
 {
     private const string Masked = "***";
 
@@ -435,8 +435,18 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
             Mask(server.Definition),
             stored?.CreatedAt,
             stored?.UpdatedAt,
-            null);
+            null,
+            CircuitName(traffic.StateOf(server.Name)));
     }
+
+    /// <summary>How the admin API names a breaker state.</summary>
+    public static string? CircuitName(Observability.CircuitState? state) => state switch
+    {
+        Observability.CircuitState.Closed => "closed",
+        Observability.CircuitState.HalfOpen => "halfOpen",
+        Observability.CircuitState.Open => "open",
+        _ => null,
+    };
 
     private ServerInfo DescribeSetAside(SetAsideEntry entry)
     {

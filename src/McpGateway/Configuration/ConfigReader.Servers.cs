@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader
     [
         "command", "args", "env", "cwd", "url", "headers", "additionalHeaders", "transport", "type", "description",
         "enabled", "disabled", "requestTimeout", "connectTimeout", "maxMessageBytes", "sessionMode", "sessions", "restart", "tools", "prompts", "resources",
-        "health", "tags", "validateArguments", "auth", "pinTools",
+        "health", "tags", "validateArguments", "auth", "pinTools", "maxRequestTimeout", "toolTimeouts", "concurrency", "retries", "circuitBreaker",
     ];
 
     private static readonly string[] RestartKeys = ["initialBackoff", "maxBackoff"];
@@ -114,6 +114,7 @@ internal sealed partial class ConfigReader
             Headers = isRemote ? headers : new Dictionary<string, string>(),
             Auth = isRemote ? draft.Auth : null,
             PrincipalAuth = principalAuth,
+            Traffic = draft.Traffic,
             RequestTimeout = draft.RequestTimeout,
             MaxMessageBytes = draft.MaxMessageBytes ?? ServerConfig.DefaultMaxMessageBytes,
             ConnectTimeout = draft.ConnectTimeout,
@@ -261,6 +262,13 @@ internal sealed partial class ConfigReader
                 draft.PinTools = ReadBoolean(value, path);
                 break;
             default:
+                var traffic = draft.Traffic;
+                if (TryReadTrafficKey(key, value, path, ref traffic))
+                {
+                    draft.Traffic = traffic;
+                    break;
+                }
+
                 UnknownKey(path, keyNode, ServerKeys);
                 break;
         }
@@ -556,6 +564,8 @@ internal sealed partial class ConfigReader
         public ClientCredentialsAuth? Auth { get; set; }
 
         public (YamlMappingNode Node, string Path)? PrincipalAuthNode { get; set; }
+
+        public ServerTrafficOptions Traffic { get; set; } = ServerTrafficOptions.Default;
 
         public List<(string Section, List<(string Key, YamlScalarNode KeyNode, string Value, string Path)>? Entries)> HeaderSources { get; } = [];
 

@@ -220,6 +220,9 @@ public sealed record ServerConfig
     /// <summary><c>auth: { type: perPrincipal }</c>: each principal's own stored credential goes upstream; null: none.</summary>
     public PrincipalCredentialAuth? PrincipalAuth { get; init; }
 
+    /// <summary>Timeouts per tool, bulkhead, retries and circuit breaker (<c>toolTimeouts</c>, <c>concurrency</c>, <c>retries</c>, <c>circuitBreaker</c>).</summary>
+    public ServerTrafficOptions Traffic { get; init; } = ServerTrafficOptions.Default;
+
     /// <summary>Per-server override of <see cref="GatewayOptions.RequestTimeout"/>.</summary>
     public TimeSpan? RequestTimeout { get; init; }
 

@@ -298,7 +298,7 @@ internal sealed class DemoServer
             tools.Add(Tool("crash", "Exits the process at once"));
             tools.Add(Tool("hang", "Never answers"));
             tools.Add(Tool("sample", "Asks the client for a sampling completion", ("prompt", "string")));
-            tools.Add(Tool("progress", "Sends progress notifications, then answers", ("steps", "number")));
+            tools.Add(Optional(Tool("progress", "Sends progress notifications (delayMs apart), then answers", ("steps", "number"), ("delayMs", "number")), "delayMs"));
             tools.Add(Tool("env", "Returns an environment variable", ("name", "string")));
             tools.Add(Tool("spawn_child", "Starts a long-running child process and returns its pid"));
             tools.Add(Tool("pid", "Returns this process id"));
@@ -368,8 +368,14 @@ internal sealed class DemoServer
                 return Text($"sampled: {(string?)answer?["content"]?["text"] ?? answer?.ToJsonString()}");
             case "progress":
                 var steps = (int)(arguments["steps"] ?? 3);
+                var delay = TimeSpan.FromMilliseconds((int)(arguments["delayMs"] ?? 0));
                 for (var i = 1; i <= steps && progressToken is not null; i++)
                 {
+                    if (delay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(delay);
+                    }
+
                     await WriteAsync(new JsonObject
                     {
                         ["jsonrpc"] = "2.0",
@@ -502,6 +508,13 @@ internal sealed class DemoServer
             ["description"] = description,
             ["inputSchema"] = new JsonObject { ["type"] = "object", ["properties"] = props, ["required"] = required },
         };
+    }
+
+    private static JsonObject Optional(JsonObject tool, string property)
+    {
+        var required = (JsonArray)tool["inputSchema"]!["required"]!;
+        required.Remove(required.First(item => (string?)item == property));
+        return tool;
     }
 
     private static JsonObject Text(string text) => new()

@@ -57,7 +57,10 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton(sp => new UpstreamConnector(sp.GetRequiredService<UpstreamHttp>().ClientFor, sp.GetRequiredService<ILoggerFactory>())
         {
             PrincipalCredentials = sp.GetRequiredService<PrincipalCredentials>(),
+            Traffic = sp.GetRequiredService<UpstreamTraffic>(),
         });
+        services.AddSingleton<UpstreamTraffic>();
+        services.AddSingleton<ICircuitStateSource>(sp => sp.GetRequiredService<UpstreamTraffic>());
         services.AddSingleton<SessionStore>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionStore>());
         services.AddSingleton<LastKnownLists>();
@@ -65,7 +68,6 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<SharedLinks>();
         services.AddHostedService(sp => sp.GetRequiredService<SharedLinks>());
         services.AddMetrics();
-        services.TryAddSingleton<ICircuitStateSource, NoCircuitStates>();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<IForwardFilter, TelemetryFilter>(); // first: the outermost filter
         services.AddSingleton<IForwardFilter, McpGateway.Audit.AuditFilter>(); // outside authorization: refused calls are audited

@@ -8,14 +8,14 @@ internal enum CircuitState
     Open = 2,
 }
 
-/// <summary>Where <c>mcp_gateway_circuit_state</c> reads from; the circuit breakers (#7) will implement it.</summary>
+/// <summary>Where <c>mcp_gateway_circuit_state</c> reads from: <see cref="Upstreams.UpstreamTraffic"/>.</summary>
 internal interface ICircuitStateSource
 {
     /// <summary>The current state of every server that has a circuit.</summary>
     IEnumerable<KeyValuePair<string, CircuitState>> CircuitStates();
 }
 
-/// <summary>No circuit breakers yet: the gauge reports nothing.</summary>
+/// <summary>No circuit breakers (tests that build metrics without a gateway): the gauge reports nothing.</summary>
 internal sealed class NoCircuitStates : ICircuitStateSource
 {
     public IEnumerable<KeyValuePair<string, CircuitState>> CircuitStates() => [];

@@ -24,6 +24,9 @@ internal static class GatewayErrors
     /// <summary>The server needs the caller's own credential (<c>auth: { type: perPrincipal }</c>) and none is stored.</summary>
     public const int CredentialRequiredCode = -32030;
 
+    /// <summary>The server's <c>concurrency</c> slots and queue are full (bulkhead).</summary>
+    public const int UpstreamBusy = -32031;
+
     /// <summary>A <c>limits:</c> rule refused the request; <c>data.retryAfterMs</c> says when it could pass.</summary>
     public const int RateLimited = -32029;
 

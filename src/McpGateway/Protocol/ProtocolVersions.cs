@@ -41,6 +41,12 @@ internal static class McpMethods
     public const string RootsList = "roots/list";
     public const string ToolsList = "tools/list";
     public const string ToolsCall = "tools/call";
+    public const string PromptsList = "prompts/list";
+    public const string PromptsGet = "prompts/get";
+    public const string ResourcesList = "resources/list";
+    public const string ResourceTemplatesList = "resources/templates/list";
+    public const string ResourcesRead = "resources/read";
+    public const string CompletionComplete = "completion/complete";
 
     /// <summary>Reserved <c>_meta</c> keys of the 2026-07-28 revision.</summary>
     public const string MetaProtocolVersion = "io.modelcontextprotocol/protocolVersion";

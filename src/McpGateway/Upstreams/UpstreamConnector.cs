@@ -19,6 +19,9 @@ internal sealed class UpstreamConnector(Func<ServerConfig, HttpClient> httpClien
 
     private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Upstreams");
 
+    /// <summary>Per-server concurrency limits, retries and circuit breakers; null: none (tests that build links directly).</summary>
+    public UpstreamTraffic? Traffic { get; init; }
+
     /// <summary>Where principals' own credentials come from (<c>auth: { type: perPrincipal }</c>); null: no such servers (tests).</summary>
     public Security.PrincipalCredentials? PrincipalCredentials { get; init; }
 

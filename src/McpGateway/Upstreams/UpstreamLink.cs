@@ -151,6 +151,34 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     public async Task<JsonRpcMessage> ForwardAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken, object? requester = null, RequestTelemetry? telemetry = null)
     {
         telemetry?.Routed(Server.Name, request.Method == McpMethods.ToolsCall ? _metrics.ToolLabel(Server.Name, request.Params) : null);
+        var timeout = TimeoutFor(request);
+        if (_connector.Traffic?.For(Server) is not { } traffic)
+        {
+            return await ForwardOnceAsync(request, channel, requester, timeout, cancellationToken);
+        }
+
+        var answer = await traffic.RunAsync(
+            request,
+            timeout,
+            static (state, token) => state.Link.ForwardOnceAsync(state.Request, state.Channel, state.Requester, state.Timeout, token),
+            (Link: this, Request: request, Channel: channel, Requester: requester, Timeout: timeout),
+            cancellationToken);
+        if (request.Method == McpMethods.ToolsList && answer is JsonRpcResponse { Result: JsonObject { } result } && result["tools"] is JsonArray tools)
+        {
+            traffic.LearnTools(tools);
+        }
+
+        return answer;
+    }
+
+    /// <summary>The server's timeout for this request: the tool's own (<c>toolTimeouts</c>) for a call, else <see cref="RequestTimeout"/>.</summary>
+    private TimeSpan TimeoutFor(JsonRpcRequest request) =>
+        request.Method == McpMethods.ToolsCall && Server.Traffic.ToolTimeouts.Count > 0 && McpParams.String(request.Params, "name") is { } tool
+            ? Server.Traffic.TimeoutFor(tool) ?? RequestTimeout
+            : RequestTimeout;
+
+    private async Task<JsonRpcMessage> ForwardOnceAsync(JsonRpcRequest request, IClientChannel? channel, object? requester, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; ; attempt++)
         {
             UpstreamSession session;
@@ -173,18 +201,20 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
 
             var inFlight = new InFlight(request.Id, channel, session);
             inFlight.OriginalProgressToken = SwapProgressToken(parameters, inFlight);
+            using var deadline = Server.Traffic.MaxRequestTimeout is { } max && inFlight.ProgressToken is not null ? new RequestDeadline(timeout, max, _time) : null;
+            inFlight.Deadline = deadline;
             JsonRpcMessage answer;
             var sentAt = _time.GetTimestamp();
             try
             {
                 // Activity.Current is the upstream span here, so an HTTP transport's request carries it as traceparent.
-                answer = await session.SendRequestAsync(request.Method, parameters, RequestTimeout, upstreamId =>
+                answer = await session.SendRequestAsync(request.Method, parameters, timeout, upstreamId =>
                 {
                     activity?.SetTag("jsonrpc.request.id", upstreamId);
                     inFlight.UpstreamId = upstreamId;
                     _byUpstreamId[upstreamId] = inFlight;
                     _byDownstreamId[(requester, request.Id)] = inFlight;
-                }, cancellationToken);
+                }, cancellationToken, deadline);
             }
             finally
             {
@@ -266,6 +296,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
                 return;
             }
 
+            inFlight.Deadline?.Extend();
             progress["progressToken"] = inFlight.OriginalProgressToken?.DeepClone();
             if (inFlight.Channel?.TryWrite(notification) != true)
             {
@@ -588,5 +619,8 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
         public long? ProgressToken { get; set; }
 
         public JsonNode? OriginalProgressToken { get; set; }
+
+        /// <summary>The request's timeout when progress may extend it (<c>maxRequestTimeout</c>).</summary>
+        public RequestDeadline? Deadline { get; set; }
     }
 }

@@ -63,7 +63,8 @@ internal sealed class UpstreamSession : IAsyncDisposable
 
     /// <summary>Sends a request and waits for its answer: a <see cref="JsonRpcResponse"/> or <see cref="JsonRpcError"/> carrying the gateway's upstream id.</summary>
     /// <param name="onSent">Told the upstream id before the request leaves, so a caller can route related traffic.</param>
-    public async Task<JsonRpcMessage> SendRequestAsync(string method, JsonNode? parameters, TimeSpan timeout, Action<long>? onSent, CancellationToken cancellationToken)
+    /// <param name="deadline">When set, replaces <paramref name="timeout"/>: a timeout that progress can extend.</param>
+    public async Task<JsonRpcMessage> SendRequestAsync(string method, JsonNode? parameters, TimeSpan timeout, Action<long>? onSent, CancellationToken cancellationToken, RequestDeadline? deadline = null)
     {
         var id = Interlocked.Increment(ref _nextId);
         var requestId = new RequestId(id);
@@ -97,7 +98,7 @@ internal sealed class UpstreamSession : IAsyncDisposable
 
             try
             {
-                var result = await answer.Task.WaitAsync(timeout, cancellationToken);
+                var result = deadline is null ? await answer.Task.WaitAsync(timeout, cancellationToken) : await WaitAsync(answer.Task, deadline, cancellationToken);
 
                 // The SDK's legacy transport records the session id only when the send completes, which can be just after
                 // the answer arrived; the next message must not overtake it. (Never throws: failures become the answer.)
@@ -110,8 +111,9 @@ internal sealed class UpstreamSession : IAsyncDisposable
             }
             catch (TimeoutException)
             {
-                _ = CancelAsync(id, $"timed out after {timeout.TotalSeconds:0.###} s");
-                return GatewayErrors.Timeout(requestId, ServerName, method, timeout);
+                var waited = deadline?.Elapsed ?? timeout;
+                _ = CancelAsync(id, $"timed out after {waited.TotalSeconds:0.###} s");
+                return GatewayErrors.Timeout(requestId, ServerName, method, waited);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -128,6 +130,19 @@ internal sealed class UpstreamSession : IAsyncDisposable
                 abandon.Cancel();
                 abandon.Dispose();
             }
+        }
+    }
+
+    private static async Task<JsonRpcMessage> WaitAsync(Task<JsonRpcMessage> answer, RequestDeadline deadline, CancellationToken cancellationToken)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return await answer.WaitAsync(either.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException();
         }
     }
 
@@ -206,6 +221,12 @@ internal sealed class UpstreamSession : IAsyncDisposable
         var error = ex is McpProtocolException protocolError
             ? GatewayErrors.Create(request.Id, (int)protocolError.ErrorCode, protocolError.Message)
             : GatewayErrors.Unavailable(request.Id, ServerName, Describe(ex));
+        if (ex is HttpRequestException { StatusCode: { } status } && error.Error.Data is System.Text.Json.Nodes.JsonObject data)
+        {
+            // The traffic policy tells a refusal (4xx: retrying will not help) from an outage.
+            data["httpStatus"] = (int)status;
+        }
+
         answer.TrySetResult(error);
     }
 

@@ -28,6 +28,17 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
 
     public int InitializeCount => _initializeCount;
 
+    /// <summary>The method of every POSTed message, in arrival order (failed ones included).</summary>
+    public ConcurrentQueue<string> Methods { get; } = new();
+
+    private int _failNext;
+
+    /// <summary>The next <paramref name="count"/> requests (not initialize, not notifications) fail with HTTP 503 before reaching MCP.</summary>
+    public void FailNextRequests(int count) => Volatile.Write(ref _failNext, count);
+
+    /// <summary>Annotates <c>whoami</c> with <c>readOnlyHint: true</c> (a call the gateway may repeat).</summary>
+    public bool WhoamiReadOnly { get; set; }
+
     /// <summary>The tool name of every tools/call that reached this server, in order.</summary>
     public ConcurrentQueue<string> ToolCalls { get; } = new();
 
@@ -45,6 +56,9 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
     public string WhoamiInputSchema { get; set; } = """{"type":"object"}""";
 
     public TaskCompletionSource HangAbandoned { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completed when a <c>hang</c> call has arrived.</summary>
+    public TaskCompletionSource HangStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public static async Task<RecordingHttpMcpServer> StartAsync()
     {
@@ -76,6 +90,12 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
         var message = (JsonObject)(await JsonNode.ParseAsync(context.Request.Body))!;
         var method = (string?)message["method"];
         var id = message["id"]?.DeepClone();
+        Methods.Enqueue(method ?? "<response>");
+        if (id is not null && method != "initialize" && Interlocked.Decrement(ref _failNext) >= 0)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
         if (method == "initialize")
         {
             Interlocked.Increment(ref _initializeCount);
@@ -139,6 +159,7 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
                 await WriteAsync(context, id, new JsonObject { ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = header.Length == 0 ? "<none>" : header }) });
                 return;
             case "hang":
+                HangStarted.TrySetResult();
                 try
                 {
                     await Task.Delay(Timeout.Infinite, context.RequestAborted);
@@ -161,6 +182,11 @@ public sealed class RecordingHttpMcpServer : IAsyncDisposable
     private JsonObject WhoamiTool()
     {
         var tool = new JsonObject { ["name"] = "whoami", ["inputSchema"] = JsonNode.Parse(WhoamiInputSchema) };
+        if (WhoamiReadOnly)
+        {
+            tool["annotations"] = new JsonObject { ["readOnlyHint"] = true };
+        }
+
         if (WhoamiDescription is { } description)
         {
             tool["description"] = description;

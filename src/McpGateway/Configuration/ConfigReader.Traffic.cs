@@ -1,0 +1,211 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace McpGateway.Configuration;
+
+/// <summary>A server's traffic policy keys: <c>maxRequestTimeout</c>, <c>toolTimeouts</c>, <c>concurrency</c>, <c>retries</c>, <c>circuitBreaker</c>.</summary>
+internal sealed partial class ConfigReader
+{
+    private static readonly string[] ConcurrencyKeys = ["max", "queue"];
+
+    private static readonly string[] RetryKeys = ["attempts", "backoff"];
+
+    private static readonly string[] BreakerKeys = ["failureRatio", "minimumThroughput", "samplingDuration", "breakDuration"];
+
+    /// <summary>Reads one traffic key into <paramref name="traffic"/>; false when <paramref name="key"/> is not one.</summary>
+    private bool TryReadTrafficKey(string key, YamlNode value, string path, ref ServerTrafficOptions traffic)
+    {
+        switch (key)
+        {
+            case "maxRequestTimeout":
+                traffic = ReadDuration(value, path) is { } max ? traffic with { MaxRequestTimeout = max } : traffic;
+                return true;
+            case "toolTimeouts":
+                traffic = ReadToolTimeouts(value, path) is { } timeouts ? traffic with { ToolTimeouts = timeouts } : traffic;
+                return true;
+            case "concurrency":
+                traffic = ReadConcurrency(value, path, traffic);
+                return true;
+            case "retries":
+                traffic = ReadRetries(value, path) is { } retries ? traffic with { Retries = retries } : traffic;
+                return true;
+            case "circuitBreaker":
+                traffic = ReadBreaker(value, path, out var breaker) ? traffic with { CircuitBreaker = breaker } : traffic;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private List<ToolTimeout>? ReadToolTimeouts(YamlNode node, string path)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            Error(path, node, $"must be a mapping of tool name (or glob) to timeout, e.g. `{{ generate_report: 5m, \"export_*\": 2m }}`, not a {KindOf(node)}");
+            return null;
+        }
+
+        List<ToolTimeout> timeouts = [];
+        foreach (var (key, _, value) in Entries(map, path))
+        {
+            if (ReadDuration(value, Join(path, key)) is { } timeout)
+            {
+                timeouts.Add(new ToolTimeout(key, timeout));
+            }
+        }
+
+        return timeouts;
+    }
+
+    private ServerTrafficOptions ReadConcurrency(YamlNode node, string path, ServerTrafficOptions traffic)
+    {
+        if (node is YamlScalarNode)
+        {
+            // `concurrency: 10`: ten in flight, as many waiting.
+            return ReadPositiveInteger(node, path, "requests", "10") is { } max ? traffic with { MaxConcurrency = (int)Math.Min(max, int.MaxValue), MaxQueue = (int)Math.Min(max, int.MaxValue) } : traffic;
+        }
+
+        if (node is not YamlMappingNode map)
+        {
+            Error(path, node, $"must be a number or a mapping such as `{{ max: 10, queue: 50 }}`, not a {KindOf(node)}");
+            return traffic;
+        }
+
+        int? maxConcurrency = null, queue = null;
+        foreach (var (key, keyNode, value) in Entries(map, path))
+        {
+            var keyPath = Join(path, key);
+            switch (key)
+            {
+                case "max":
+                    maxConcurrency = ReadPositiveInteger(value, keyPath, "requests", "10") is { } max ? (int)Math.Min(max, int.MaxValue) : null;
+                    break;
+                case "queue":
+                    queue = ReadCount(value, keyPath, "50");
+                    break;
+                default:
+                    UnknownKey(keyPath, keyNode, ConcurrencyKeys);
+                    break;
+            }
+        }
+
+        if (maxConcurrency is null)
+        {
+            Error(path, map, "`max` is required: how many requests may be in flight to this server, e.g. `{ max: 10, queue: 50 }`");
+            return traffic;
+        }
+
+        return traffic with { MaxConcurrency = maxConcurrency, MaxQueue = queue ?? maxConcurrency.Value };
+    }
+
+    private RetryOptions? ReadRetries(YamlNode node, string path)
+    {
+        if (node is YamlScalarNode)
+        {
+            return ReadBoolean(node, path) is { } on ? (on ? RetryOptions.Default : RetryOptions.Off) : null;
+        }
+
+        if (node is not YamlMappingNode map)
+        {
+            Error(path, node, $"must be false or a mapping such as `{{ attempts: 2, backoff: 100ms }}`, not a {KindOf(node)}");
+            return null;
+        }
+
+        var retries = RetryOptions.Default;
+        foreach (var (key, keyNode, value) in Entries(map, path))
+        {
+            var keyPath = Join(path, key);
+            retries = key switch
+            {
+                "attempts" => ReadCount(value, keyPath, "2") is { } attempts ? retries with { Attempts = attempts } : retries,
+                "backoff" => ReadDuration(value, keyPath) is { } backoff ? retries with { Backoff = backoff } : retries,
+                _ => UnknownKey(keyPath, keyNode, RetryKeys, retries),
+            };
+        }
+
+        return retries;
+    }
+
+    /// <returns>False when the value was invalid (the error is recorded); <paramref name="breaker"/> null means off.</returns>
+    private bool ReadBreaker(YamlNode node, string path, out CircuitBreakerOptions? breaker)
+    {
+        breaker = null;
+        if (node is YamlScalarNode)
+        {
+            if (ReadBoolean(node, path) is not { } on)
+            {
+                return false;
+            }
+
+            breaker = on ? CircuitBreakerOptions.Default : null;
+            return true;
+        }
+
+        if (node is not YamlMappingNode map)
+        {
+            Error(path, node, $"must be false or a mapping such as `{{ failureRatio: 0.5, minimumThroughput: 10, samplingDuration: 30s, breakDuration: 15s }}`, not a {KindOf(node)}");
+            return false;
+        }
+
+        var errorCount = errors.Count;
+        var options = CircuitBreakerOptions.Default;
+        foreach (var (key, keyNode, value) in Entries(map, path))
+        {
+            var keyPath = Join(path, key);
+            options = key switch
+            {
+                "failureRatio" => ReadFailureRatio(value, keyPath) is { } ratio ? options with { FailureRatio = ratio } : options,
+                "minimumThroughput" => ReadPositiveInteger(value, keyPath, "calls", "10") is { } calls && calls >= 2
+                    ? options with { MinimumThroughput = (int)Math.Min(calls, int.MaxValue) }
+                    : ErrorIfSmall(value, keyPath, options),
+                "samplingDuration" => ReadDuration(value, keyPath) is { } sampling ? options with { SamplingDuration = sampling } : options,
+                "breakDuration" => ReadDuration(value, keyPath) is { } pause ? options with { BreakDuration = pause } : options,
+                _ => UnknownKey(keyPath, keyNode, BreakerKeys, options),
+            };
+        }
+
+        // Polly's own bounds: half a second or more for both durations.
+        foreach (var (name, duration) in (IEnumerable<(string, TimeSpan)>)[("samplingDuration", options.SamplingDuration), ("breakDuration", options.BreakDuration)])
+        {
+            if (duration < TimeSpan.FromMilliseconds(500) && errors.Count == errorCount)
+            {
+                Error(Join(path, name), map, "must be at least 500ms");
+            }
+        }
+
+        breaker = options;
+        return errors.Count == errorCount;
+    }
+
+    private CircuitBreakerOptions ErrorIfSmall(YamlNode value, string path, CircuitBreakerOptions options)
+    {
+        if (value is YamlScalarNode { Value: "1" })
+        {
+            Error(path, value, "must be at least 2 (one failure of one call is not a ratio)");
+        }
+
+        return options;
+    }
+
+    private double? ReadFailureRatio(YamlNode node, string path)
+    {
+        if (Text(node, path, "a ratio between 0 and 1") is { } text && double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var ratio) && ratio > 0 && ratio <= 1)
+        {
+            return ratio;
+        }
+
+        Error(path, node, $"`{Raw(node)}` is not a ratio; write a number above 0 and at most 1, e.g. 0.5");
+        return null;
+    }
+
+    private int? ReadCount(YamlNode node, string path, string example)
+    {
+        if (Text(node, path, "a whole number") is { } text && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+        {
+            return count;
+        }
+
+        Error(path, node, $"`{Raw(node)}` is not a whole number (0 or more); write e.g. {example}");
+        return null;
+    }
+}
