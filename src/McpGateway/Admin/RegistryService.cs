@@ -261,22 +261,37 @@ internal sealed class RegistryService(GatewayConfigComposer composer, IRegistryS
     /// </summary>
     private async Task<RegistryProblem?> UpstreamPolicyProblemAsync(string name, JsonObject definition, CancellationToken cancellationToken)
     {
-        if (definition["command"] is not null || definition["url"] is not JsonValue value || !value.TryGetValue(out string? text)
-            || EnvironmentExpander.Expand(text, Environment.GetEnvironmentVariable, []) is not { } expanded
-            || !Uri.TryCreate(expanded, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        if (definition["command"] is not null)
         {
-            // Not a usable URL: the config reader reports it.
             return null;
+        }
+
+        // `url`, or each of `urls` (a URL or `{ url, weight }`).
+        List<(string Key, JsonNode? Node)> candidates = [("url", definition["url"])];
+        if (definition["urls"] is JsonArray urls)
+        {
+            candidates.AddRange(urls.Select((item, i) => ($"urls[{i}]", item is JsonObject entry ? entry["url"] : item)));
         }
 
         var policy = composer.Composition.Config.Security.Upstreams;
-        if (await Security.UpstreamAddressPolicy.CheckUrlAsync(policy, url, cancellationToken) is not { } refusal)
+        foreach (var (key, node) in candidates)
         {
-            return null;
+            if (node is not JsonValue value || !value.TryGetValue(out string? text)
+                || EnvironmentExpander.Expand(text, Environment.GetEnvironmentVariable, []) is not { } expanded
+                || !Uri.TryCreate(expanded, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                // Not a usable URL: the config reader reports it.
+                continue;
+            }
+
+            if (await Security.UpstreamAddressPolicy.CheckUrlAsync(policy, url, cancellationToken) is { } refusal)
+            {
+                return RegistryProblem.Invalid($"server `{name}`: the {key} is refused by the upstream address policy",
+                    [new ConfigDiagnostic($"{RegistryComposer.PathOf(RegistryEntryKind.Server, name)}.{key}", null, $"{refusal}; to allow it, {Security.UpstreamAddressPolicy.AllowHint}")]);
+            }
         }
 
-        return RegistryProblem.Invalid($"server `{name}`: the url is refused by the upstream address policy",
-            [new ConfigDiagnostic($"{RegistryComposer.PathOf(RegistryEntryKind.Server, name)}.url", null, $"{refusal}; to allow it, {Security.UpstreamAddressPolicy.AllowHint}")]);
+        return null;
     }
 
     private static RegistryProblem? CheckWritable(RegistryEditContext context, RegistryEntryKind kind, string name, bool mustExist)

@@ -150,6 +150,8 @@ public sealed record ConfigChange(
         && a.Url == b.Url
         && SameMap(a.Headers, b.Headers)
         && a.Auth == b.Auth
+        && a.Traffic.Endpoints.SequenceEqual(b.Traffic.Endpoints)
+        && a.Traffic.Strategy == b.Traffic.Strategy
         && a.PrincipalAuth == b.PrincipalAuth
         && (a.RequestTimeout ?? aGateway.RequestTimeout) == (b.RequestTimeout ?? bGateway.RequestTimeout)
         && (a.ConnectTimeout ?? aGateway.ConnectTimeout) == (b.ConnectTimeout ?? bGateway.ConnectTimeout)

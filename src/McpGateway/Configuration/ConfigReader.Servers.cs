@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader
     [
         "command", "args", "env", "cwd", "url", "headers", "additionalHeaders", "transport", "type", "description",
         "enabled", "disabled", "requestTimeout", "connectTimeout", "maxMessageBytes", "sessionMode", "sessions", "restart", "tools", "prompts", "resources",
-        "health", "tags", "validateArguments", "auth", "pinTools", "maxRequestTimeout", "toolTimeouts", "concurrency", "retries", "circuitBreaker",
+        "health", "tags", "validateArguments", "auth", "pinTools", "maxRequestTimeout", "toolTimeouts", "concurrency", "retries", "circuitBreaker", "urls", "strategy",
     ];
 
     private static readonly string[] RestartKeys = ["initialBackoff", "maxBackoff"];
@@ -29,6 +29,16 @@ internal sealed partial class ConfigReader
     };
 
     // `sessionMode` spells the values in camelCase, the older `sessions` key in kebab-case; both keys take both.
+    private static readonly Dictionary<string, BalanceStrategy> Strategies = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["failover"] = BalanceStrategy.Failover,
+        ["round-robin"] = BalanceStrategy.RoundRobin,
+        ["roundRobin"] = BalanceStrategy.RoundRobin,
+        ["weighted"] = BalanceStrategy.Weighted,
+        ["least-requests"] = BalanceStrategy.LeastRequests,
+        ["leastRequests"] = BalanceStrategy.LeastRequests,
+    };
+
     private static readonly Dictionary<string, SessionMode> SessionModes = new(StringComparer.OrdinalIgnoreCase)
     {
         ["perClient"] = SessionMode.PerClient,
@@ -114,7 +124,11 @@ internal sealed partial class ConfigReader
             Headers = isRemote ? headers : new Dictionary<string, string>(),
             Auth = isRemote ? draft.Auth : null,
             PrincipalAuth = principalAuth,
-            Traffic = draft.Traffic,
+            Traffic = draft.Traffic with
+            {
+                Endpoints = isRemote ? draft.Endpoints ?? (draft.Url is { } single ? [new UpstreamEndpoint(single)] : []) : [],
+                Strategy = draft.Strategy ?? BalanceStrategy.Failover,
+            },
             RequestTimeout = draft.RequestTimeout,
             MaxMessageBytes = draft.MaxMessageBytes ?? ServerConfig.DefaultMaxMessageBytes,
             ConnectTimeout = draft.ConnectTimeout,
@@ -200,9 +214,24 @@ internal sealed partial class ConfigReader
                 ReadRestart(draft, value, path);
                 draft.StdioOnlyKeys.Add((path, keyNode));
                 break;
+            case "url" when draft.UrlKey is { } urlsKey:
+                Error(path, keyNode, $"set only one of `url` and `urls` (line {LineOf(urlsKey)}); list every endpoint under `urls`");
+                break;
             case "url":
                 draft.UrlKey = keyNode;
                 draft.Url = ReadUrl(value, path);
+                break;
+            case "urls" when draft.UrlKey is { } urlKey:
+                Error(path, keyNode, $"set only one of `url` (line {LineOf(urlKey)}) and `urls`; list every endpoint under `urls`");
+                break;
+            case "urls":
+                draft.UrlKey = keyNode;
+                draft.Endpoints = ReadEndpoints(value, path);
+                draft.Url = draft.Endpoints?.FirstOrDefault()?.Url;
+                break;
+            case "strategy":
+                draft.Strategy = ReadChoice(value, path, Strategies, "failover, round-robin, weighted or least-requests");
+                draft.RemoteOnlyKeys.Add((path, keyNode));
                 break;
             case "headers" or "additionalHeaders":
                 draft.HeaderSources.Add((key, ReadStringMap(value, path, "{ Authorization: \"Bearer ${TOKEN}\" }")));
@@ -566,6 +595,10 @@ internal sealed partial class ConfigReader
         public (YamlMappingNode Node, string Path)? PrincipalAuthNode { get; set; }
 
         public ServerTrafficOptions Traffic { get; set; } = ServerTrafficOptions.Default;
+
+        public List<UpstreamEndpoint>? Endpoints { get; set; }
+
+        public BalanceStrategy? Strategy { get; set; }
 
         public List<(string Section, List<(string Key, YamlScalarNode KeyNode, string Value, string Path)>? Entries)> HeaderSources { get; } = [];
 

@@ -37,6 +37,71 @@ internal sealed partial class ConfigReader
         }
     }
 
+    private static readonly string[] EndpointKeys = ["url", "weight"];
+
+    /// <summary><c>urls</c>: endpoints of one MCP server, as URLs or <c>{ url, weight }</c>.</summary>
+    private List<UpstreamEndpoint>? ReadEndpoints(YamlNode node, string path)
+    {
+        if (node is not YamlSequenceNode sequence || sequence.Children.Count == 0)
+        {
+            Error(path, node, "must be a non-empty list of endpoints of the same MCP server, e.g. [\"https://a.example.com/mcp\", { url: \"https://b.example.com/mcp\", weight: 2 }]");
+            return null;
+        }
+
+        var errorCount = errors.Count;
+        List<UpstreamEndpoint> endpoints = [];
+        for (var i = 0; i < sequence.Children.Count; i++)
+        {
+            var itemPath = $"{path}[{i}]";
+            var item = sequence.Children[i];
+            if (item is YamlScalarNode)
+            {
+                if (ReadUrl(item, itemPath) is { } url)
+                {
+                    endpoints.Add(new UpstreamEndpoint(url));
+                }
+
+                continue;
+            }
+
+            if (item is not YamlMappingNode map)
+            {
+                Error(itemPath, item, $"must be a URL or a mapping such as `{{ url: \"https://b.example.com/mcp\", weight: 2 }}`, not a {KindOf(item)}");
+                continue;
+            }
+
+            Uri? endpointUrl = null;
+            var weight = 1;
+            foreach (var (key, keyNode, value) in Entries(map, itemPath))
+            {
+                var keyPath = Join(itemPath, key);
+                switch (key)
+                {
+                    case "url":
+                        endpointUrl = ReadUrl(value, keyPath);
+                        break;
+                    case "weight":
+                        weight = ReadPositiveInteger(value, keyPath, "shares", "2") is { } shares ? (int)Math.Min(shares, 1000) : weight;
+                        break;
+                    default:
+                        UnknownKey(keyPath, keyNode, EndpointKeys);
+                        break;
+                }
+            }
+
+            if (endpointUrl is null && errors.Count == errorCount)
+            {
+                Error(itemPath, map, "`url` is required");
+            }
+            else if (endpointUrl is not null)
+            {
+                endpoints.Add(new UpstreamEndpoint(endpointUrl, weight));
+            }
+        }
+
+        return errors.Count > errorCount ? null : endpoints;
+    }
+
     private List<ToolTimeout>? ReadToolTimeouts(YamlNode node, string path)
     {
         if (node is not YamlMappingNode map)

@@ -29,6 +29,11 @@ public sealed record ServerTrafficOptions
     /// <summary>Null: no circuit breaker.</summary>
     public CircuitBreakerOptions? CircuitBreaker { get; init; } = CircuitBreakerOptions.Default;
 
+    /// <summary>Every endpoint of a remote server (<c>urls</c>); a single <c>url</c> gives one.</summary>
+    public IReadOnlyList<UpstreamEndpoint> Endpoints { get; init; } = [];
+
+    public BalanceStrategy Strategy { get; init; } = BalanceStrategy.Failover;
+
     public TimeSpan? TimeoutFor(string tool)
     {
         foreach (var entry in ToolTimeouts)
@@ -44,7 +49,8 @@ public sealed record ServerTrafficOptions
 
     public bool Equals(ServerTrafficOptions? other) => other is not null
         && MaxRequestTimeout == other.MaxRequestTimeout && ToolTimeouts.SequenceEqual(other.ToolTimeouts)
-        && MaxConcurrency == other.MaxConcurrency && MaxQueue == other.MaxQueue && Retries == other.Retries && CircuitBreaker == other.CircuitBreaker;
+        && MaxConcurrency == other.MaxConcurrency && MaxQueue == other.MaxQueue && Retries == other.Retries && CircuitBreaker == other.CircuitBreaker
+        && Endpoints.SequenceEqual(other.Endpoints) && Strategy == other.Strategy;
 
     public override int GetHashCode() => HashCode.Combine(MaxRequestTimeout, ToolTimeouts.Count, MaxConcurrency, MaxQueue, Retries, CircuitBreaker);
 }
@@ -72,3 +78,21 @@ public sealed record CircuitBreakerOptions(double FailureRatio, int MinimumThrou
 {
     public static readonly CircuitBreakerOptions Default = new(0.5, 10, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(15));
 }
+
+/// <summary>How a server with several <c>urls</c> spreads new upstream sessions over them.</summary>
+public enum BalanceStrategy
+{
+    /// <summary>The first healthy endpoint in the order written; the others only when it fails.</summary>
+    Failover,
+
+    RoundRobin,
+
+    /// <summary>Round-robin in proportion to each endpoint's <c>weight</c>.</summary>
+    Weighted,
+
+    /// <summary>The healthy endpoint with the fewest requests in flight.</summary>
+    LeastRequests,
+}
+
+/// <summary>One of a server's <c>urls</c>: an endpoint of the same MCP server.</summary>
+public sealed record UpstreamEndpoint(Uri Url, int Weight = 1);

@@ -26,6 +26,12 @@ internal static partial class GatewayLog
     [LoggerMessage(7030, LogLevel.Information, "retrying a safe request to {Server} (attempt {Attempt}) in {DelayMs} ms: the server did not answer")]
     public static partial void UpstreamRetrying(ILogger logger, string server, int attempt, double delayMs);
 
+    [LoggerMessage(7050, LogLevel.Warning, "endpoint {Endpoint} of {Server} is out for {Seconds} s: {Reason}; new sessions go to the other endpoints")]
+    public static partial void EndpointOut(ILogger logger, string server, string endpoint, string reason, double seconds);
+
+    [LoggerMessage(7051, LogLevel.Information, "{Server}: upstream session opened on endpoint {Endpoint}")]
+    public static partial void EndpointChosen(ILogger logger, string server, string endpoint);
+
     [LoggerMessage(7040, LogLevel.Debug, "progress from {Server} extended the timeout of request {RequestId}")]
     public static partial void TimeoutExtended(ILogger logger, string server, long requestId);
 }

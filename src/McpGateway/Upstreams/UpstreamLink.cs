@@ -42,6 +42,9 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     private readonly ConcurrentDictionary<long, InFlight> _byProgressToken = new();
     private readonly CancellationTokenSource _disposing = new();
     private UpstreamSession? _current;
+
+    // Which of the server's `urls` the current session is on (-1: a single endpoint); a session stays there until it fails.
+    private int _endpoint = -1;
     private long _nextProgressToken;
     private int _consecutiveFailures;
     private DateTimeOffset _lastFailureAt;
@@ -205,6 +208,9 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
             inFlight.Deadline = deadline;
             JsonRpcMessage answer;
             var sentAt = _time.GetTimestamp();
+            var endpoint = _endpoint;
+            var balancer = endpoint >= 0 ? _connector.Traffic?.For(Server).Balancer : null;
+            balancer?.Started(endpoint);
             try
             {
                 // Activity.Current is the upstream span here, so an HTTP transport's request carries it as traceparent.
@@ -218,6 +224,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
             }
             finally
             {
+                balancer?.Finished(endpoint);
                 _byUpstreamId.TryRemove(inFlight.UpstreamId, out _);
                 _byDownstreamId.TryRemove(new KeyValuePair<(object?, RequestId), InFlight>((requester, request.Id), inFlight));
                 if (inFlight.ProgressToken is { } token)
@@ -228,6 +235,12 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
 
             _metrics.RecordServerLatency(Server.Name, request.Method, _time.GetElapsedTime(sentAt).TotalSeconds);
             ObserveAnswer(request.Method, answer, activity);
+            if (balancer is not null && ServerTraffic.IsOutage(answer) && !cancellationToken.IsCancellationRequested)
+            {
+                // The endpoint did not answer: take it out and leave the session, so the next request (or a retry) goes elsewhere.
+                balancer.Failed(endpoint, (answer as JsonRpcError)?.Error.Message ?? "no answer");
+                await DropSessionAsync(session);
+            }
 
             // An expired HTTP session never saw the request: open a new one and send it again, once.
             if (answer is JsonRpcError && session.Expired && attempt == 0 && !cancellationToken.IsCancellationRequested)
@@ -426,11 +439,45 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
         UpstreamSession? session = null;
         try
         {
-            var transport = await _connector.ConnectAsync(Server, PrincipalId, ConnectTimeout, timeout.Token);
-            session = new UpstreamSession(Server.Name, transport, this, _logger);
-            Handshake = Hello.PreferModern
-                ? await TryDiscoverAsync(session, timeout.Token) ?? await InitializeAsync(session, timeout.Token)
-                : await InitializeAsync(session, timeout.Token, fallBackToDiscover: true);
+            var balancer = _connector.Traffic?.For(Server).Balancer;
+            var endpoint = -1;
+            for (var attempt = 1; ; attempt++)
+            {
+                endpoint = balancer?.Choose() ?? -1;
+                var target = endpoint < 0 ? Server : Server with { Url = balancer!.Endpoints[endpoint].Url };
+                try
+                {
+                    var transport = await _connector.ConnectAsync(target, PrincipalId, ConnectTimeout, timeout.Token);
+                    session = new UpstreamSession(Server.Name, transport, this, _logger);
+                    Handshake = Hello.PreferModern
+                        ? await TryDiscoverAsync(session, timeout.Token) ?? await InitializeAsync(session, timeout.Token)
+                        : await InitializeAsync(session, timeout.Token, fallBackToDiscover: true);
+                    break;
+                }
+                catch (Exception ex) when (endpoint >= 0 && ex is not UpstreamCredentialRequiredException && !cancellationToken.IsCancellationRequested)
+                {
+                    balancer!.Failed(endpoint, ex is OperationCanceledException ? "no answer to the handshake" : UpstreamSession.Describe(ex));
+                    if (session is not null)
+                    {
+                        await session.DisposeAsync();
+                        session = null;
+                    }
+
+                    // Failover within one connect: each endpoint once, while the connect timeout lasts.
+                    if (attempt >= balancer.Endpoints.Count || timeout.IsCancellationRequested)
+                    {
+                        throw;
+                    }
+                }
+            }
+
+            if (endpoint >= 0)
+            {
+                balancer!.Connected(endpoint);
+                GatewayLog.EndpointChosen(_logger, Server.Name, balancer.Endpoints[endpoint].Url.ToString());
+            }
+
+            _endpoint = endpoint;
             GatewayLog.UpstreamConnected(_logger, Server.Name, Handshake.ProtocolVersion);
             return session;
         }
@@ -530,6 +577,12 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
             return;
         }
 
+        if (_endpoint >= 0 && _connector.Traffic?.For(Server).Balancer is { } balancer)
+        {
+            // Passive health: the endpoint sits out, and the restart below goes to another one.
+            balancer.Failed(_endpoint, session.CloseReason ?? "the session closed");
+        }
+
         RecordFailure();
         _metrics.ServerUnreachable(Server.Name);
         _metrics.UpstreamRestarting(Server.Name);
@@ -544,6 +597,27 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
         {
             // A failed restart is retried by the next request, after backoff.
         }
+    }
+
+    /// <summary>Closes <paramref name="session"/> if it is still the current one; the next request connects anew.</summary>
+    private async Task DropSessionAsync(UpstreamSession session)
+    {
+        await _connectLock.WaitAsync();
+        try
+        {
+            if (!ReferenceEquals(_current, session))
+            {
+                return;
+            }
+
+            _current = null;
+        }
+        finally
+        {
+            _connectLock.Release();
+        }
+
+        await session.DisposeAsync();
     }
 
     private void RecordFailure()

@@ -74,6 +74,7 @@ internal sealed class ServerTraffic
         _logger = logger;
         Options = options;
         _slots = options.MaxConcurrency is { } max ? new SemaphoreSlim(max, max) : null;
+        Balancer = options.Endpoints.Count > 1 ? new EndpointBalancer(server, options.Endpoints, options.Strategy, time, logger) : null;
         var builder = new ResiliencePipelineBuilder<JsonRpcMessage> { TimeProvider = time, Name = server };
         if (options.Retries.Attempts > 0)
         {
@@ -125,6 +126,12 @@ internal sealed class ServerTraffic
     }
 
     public ServerTrafficOptions Options { get; }
+
+    /// <summary>Spreads sessions over the server's <c>urls</c>; null with a single endpoint.</summary>
+    public EndpointBalancer? Balancer { get; }
+
+    /// <summary>An outage (as retries and the breaker see it) rather than an answer.</summary>
+    public static bool IsOutage(JsonRpcMessage answer) => IsUnavailable(answer);
 
     public CircuitState? State => _breakerState?.CircuitState switch
     {

@@ -37,6 +37,40 @@ public sealed class GatewayConfigLoaderTrafficTests
         servers["c"].CircuitBreaker.Should().Be(CircuitBreakerOptions.Default);
     }
 
+    [Fact]
+    public void Load_Urls_ReadEndpointsWeightsAndStrategy_AndASingleUrlIsOneEndpoint()
+    {
+        var result = ConfigLoading.Load("""
+            mcpServers:
+              multi:
+                urls: ["https://a.example.com/mcp", { url: "https://b.example.com/mcp", weight: 3 }]
+                strategy: weighted
+              single: { url: "https://c.example.com/mcp" }
+            """);
+
+        result.Errors.Should().BeEmpty();
+        var multi = result.Config!.Servers[0];
+        multi.Url.Should().Be(new Uri("https://a.example.com/mcp"));
+        multi.Traffic.Endpoints.Should().Equal(new UpstreamEndpoint(new Uri("https://a.example.com/mcp")), new UpstreamEndpoint(new Uri("https://b.example.com/mcp"), 3));
+        multi.Traffic.Strategy.Should().Be(BalanceStrategy.Weighted);
+        result.Config.Servers[1].Traffic.Endpoints.Should().Equal(new UpstreamEndpoint(new Uri("https://c.example.com/mcp")));
+        result.Config.Servers[1].Traffic.Strategy.Should().Be(BalanceStrategy.Failover);
+    }
+
+    [Theory]
+    [InlineData("url: \"https://a.example/mcp\", urls: [\"https://b.example/mcp\"]", "mcpServers.a.urls", "only one of `url`")]
+    [InlineData("urls: []", "mcpServers.a.urls", "non-empty list")]
+    [InlineData("urls: [ { weight: 2 } ]", "mcpServers.a.urls[0]", "`url` is required")]
+    [InlineData("urls: [\"https://a.example/mcp\"], strategy: random", "mcpServers.a.strategy", "failover, round-robin, weighted or least-requests")]
+    public void Load_BadUrls_ErrorNamesTheKey(string setting, string key, string message)
+    {
+        var result = ConfigLoading.Load($"mcpServers:\n  a: {{ {setting} }}\n");
+
+        var error = result.Errors.Should().ContainSingle().Subject;
+        error.Key.Should().Be(key);
+        error.Message.Should().Contain(message);
+    }
+
     [Theory]
     [InlineData("concurrency: { queue: 5 }", "mcpServers.a.concurrency", "`max` is required")]
     [InlineData("concurrency: 0", "mcpServers.a.concurrency", "greater than zero")]
