@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader
     [
         "command", "args", "env", "cwd", "url", "headers", "additionalHeaders", "transport", "type", "description",
         "enabled", "disabled", "requestTimeout", "connectTimeout", "maxMessageBytes", "sessionMode", "sessions", "restart", "tools", "prompts", "resources",
-        "health", "tags", "validateArguments", "auth", "pinTools", "maxRequestTimeout", "toolTimeouts", "concurrency", "retries", "circuitBreaker", "urls", "strategy",
+        "health", "tags", "validateArguments", "auth", "pinTools", "maxRequestTimeout", "toolTimeouts", "concurrency", "retries", "circuitBreaker", "urls", "strategy", "cache",
     ];
 
     private static readonly string[] RestartKeys = ["initialBackoff", "maxBackoff"];
@@ -124,9 +124,10 @@ internal sealed partial class ConfigReader
             Headers = isRemote ? headers : new Dictionary<string, string>(),
             Auth = isRemote ? draft.Auth : null,
             PrincipalAuth = principalAuth,
+            Cache = draft.Cache,
             Traffic = draft.Traffic with
             {
-                Endpoints = isRemote ? draft.Endpoints ?? (draft.Url is { } single ? [new UpstreamEndpoint(single)] : []) : [],
+                Endpoints = isRemote ? draft.Endpoints ?? [] : [],
                 Strategy = draft.Strategy ?? BalanceStrategy.Failover,
             },
             RequestTimeout = draft.RequestTimeout,
@@ -228,6 +229,9 @@ internal sealed partial class ConfigReader
                 draft.UrlKey = keyNode;
                 draft.Endpoints = ReadEndpoints(value, path);
                 draft.Url = draft.Endpoints?.FirstOrDefault()?.Url;
+                break;
+            case "cache":
+                draft.Cache = ReadCache(value, path) ?? draft.Cache;
                 break;
             case "strategy":
                 draft.Strategy = ReadChoice(value, path, Strategies, "failover, round-robin, weighted or least-requests");
@@ -597,6 +601,8 @@ internal sealed partial class ConfigReader
         public ServerTrafficOptions Traffic { get; set; } = ServerTrafficOptions.Default;
 
         public List<UpstreamEndpoint>? Endpoints { get; set; }
+
+        public ServerCacheOptions Cache { get; set; } = ServerCacheOptions.Off;
 
         public BalanceStrategy? Strategy { get; set; }
 

@@ -39,6 +39,82 @@ internal sealed partial class ConfigReader
 
     private static readonly string[] EndpointKeys = ["url", "weight"];
 
+    private static readonly string[] CacheKeys = ["lists", "resources", "tools", "perPrincipal"];
+
+    private const string CacheExample = "`{ lists: 60s, resources: { uris: [\"docs://*\"], ttl: 30s }, tools: { names: [\"get_*\"], ttl: 10s } }`";
+
+    private ServerCacheOptions? ReadCache(YamlNode node, string path)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            Error(path, node, $"must be a mapping such as {CacheExample}, not a {KindOf(node)}");
+            return null;
+        }
+
+        var cache = ServerCacheOptions.Off;
+        foreach (var (key, keyNode, value) in Entries(map, path))
+        {
+            var keyPath = Join(path, key);
+            switch (key)
+            {
+                case "lists":
+                    cache = ReadDuration(value, keyPath) is { } ttl ? cache with { ListTtl = ttl } : cache;
+                    break;
+                case "resources":
+                    cache = ReadCachedItems(value, keyPath, "uris", "[\"docs://*\"]") is var (uris, uriTtl) ? cache with { ResourceUris = uris, ResourceTtl = uriTtl ?? cache.ResourceTtl } : cache;
+                    break;
+                case "tools":
+                    cache = ReadCachedItems(value, keyPath, "names", "[\"get_*\"]") is var (names, toolTtl) ? cache with { ToolNames = names, ToolTtl = toolTtl ?? cache.ToolTtl } : cache;
+                    break;
+                case "perPrincipal":
+                    cache = ReadBoolean(value, keyPath) is { } perPrincipal ? cache with { PerPrincipal = perPrincipal } : cache;
+                    break;
+                default:
+                    UnknownKey(keyPath, keyNode, CacheKeys);
+                    break;
+            }
+        }
+
+        return cache;
+    }
+
+    /// <summary><c>{ uris|names: [globs], ttl }</c> of <c>cache.resources</c> or <c>cache.tools</c>.</summary>
+    private (List<string> Globs, TimeSpan? Ttl)? ReadCachedItems(YamlNode node, string path, string listKey, string example)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            Error(path, node, $"must be a mapping such as `{{ {listKey}: {example}, ttl: 30s }}`, not a {KindOf(node)}");
+            return null;
+        }
+
+        List<string>? globs = null;
+        TimeSpan? ttl = null;
+        foreach (var (key, keyNode, value) in Entries(map, path))
+        {
+            var keyPath = Join(path, key);
+            if (key == listKey)
+            {
+                globs = ReadStringList(value, keyPath, example)?.ConvertAll(item => item.Text);
+            }
+            else if (key == "ttl")
+            {
+                ttl = ReadDuration(value, keyPath);
+            }
+            else
+            {
+                UnknownKey(keyPath, keyNode, [listKey, "ttl"]);
+            }
+        }
+
+        if (globs is null)
+        {
+            Error(path, map, $"`{listKey}` is required: which to cache, e.g. `{{ {listKey}: {example}, ttl: 30s }}`");
+            return null;
+        }
+
+        return (globs, ttl);
+    }
+
     /// <summary><c>urls</c>: endpoints of one MCP server, as URLs or <c>{ url, weight }</c>.</summary>
     private List<UpstreamEndpoint>? ReadEndpoints(YamlNode node, string path)
     {

@@ -223,6 +223,9 @@ public sealed record ServerConfig
     /// <summary>Timeouts per tool, bulkhead, retries and circuit breaker (<c>toolTimeouts</c>, <c>concurrency</c>, <c>retries</c>, <c>circuitBreaker</c>).</summary>
     public ServerTrafficOptions Traffic { get; init; } = ServerTrafficOptions.Default;
 
+    /// <summary>Opt-in response caching (<c>cache:</c>).</summary>
+    public ServerCacheOptions Cache { get; init; } = ServerCacheOptions.Off;
+
     /// <summary>Per-server override of <see cref="GatewayOptions.RequestTimeout"/>.</summary>
     public TimeSpan? RequestTimeout { get; init; }
 

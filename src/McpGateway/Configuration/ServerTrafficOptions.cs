@@ -29,7 +29,7 @@ public sealed record ServerTrafficOptions
     /// <summary>Null: no circuit breaker.</summary>
     public CircuitBreakerOptions? CircuitBreaker { get; init; } = CircuitBreakerOptions.Default;
 
-    /// <summary>Every endpoint of a remote server (<c>urls</c>); a single <c>url</c> gives one.</summary>
+    /// <summary>Every endpoint of a remote server written as <c>urls</c> (the first is also <see cref="ServerConfig.Url"/>); empty with a single <c>url</c>.</summary>
     public IReadOnlyList<UpstreamEndpoint> Endpoints { get; init; } = [];
 
     public BalanceStrategy Strategy { get; init; } = BalanceStrategy.Failover;
@@ -96,3 +96,32 @@ public enum BalanceStrategy
 
 /// <summary>One of a server's <c>urls</c>: an endpoint of the same MCP server.</summary>
 public sealed record UpstreamEndpoint(Uri Url, int Weight = 1);
+
+/// <summary>
+/// What the gateway may answer from memory for one server (<c>cache:</c>). Off unless set: lists for <see cref="ListTtl"/>
+/// (until a <c>list_changed</c>), <c>resources/read</c> of URIs matching <see cref="ResourceUris"/>, and calls of tools
+/// matching <see cref="ToolNames"/> that the upstream annotates <c>readOnlyHint</c>. Errors are never cached.
+/// </summary>
+public sealed record ServerCacheOptions
+{
+    public static readonly ServerCacheOptions Off = new();
+
+    public TimeSpan? ListTtl { get; init; }
+
+    public IReadOnlyList<string> ResourceUris { get; init; } = [];
+
+    public TimeSpan ResourceTtl { get; init; } = TimeSpan.FromSeconds(30);
+
+    public IReadOnlyList<string> ToolNames { get; init; } = [];
+
+    public TimeSpan ToolTtl { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Reads and tool results are kept per principal (default): results may differ per user.</summary>
+    public bool PerPrincipal { get; init; } = true;
+
+    public bool Equals(ServerCacheOptions? other) => other is not null && ListTtl == other.ListTtl
+        && ResourceUris.SequenceEqual(other.ResourceUris) && ResourceTtl == other.ResourceTtl
+        && ToolNames.SequenceEqual(other.ToolNames) && ToolTtl == other.ToolTtl && PerPrincipal == other.PerPrincipal;
+
+    public override int GetHashCode() => HashCode.Combine(ListTtl, ResourceUris.Count, ToolNames.Count, PerPrincipal);
+}

@@ -58,7 +58,9 @@ public static class GatewayServiceCollectionExtensions
         {
             PrincipalCredentials = sp.GetRequiredService<PrincipalCredentials>(),
             Traffic = sp.GetRequiredService<UpstreamTraffic>(),
+            Cache = sp.GetRequiredService<ResponseCache>(),
         });
+        services.AddSingleton<ResponseCache>();
         services.AddSingleton<UpstreamTraffic>();
         services.AddSingleton<ICircuitStateSource>(sp => sp.GetRequiredService<UpstreamTraffic>());
         services.AddSingleton<SessionStore>();
@@ -76,6 +78,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<McpGateway.Guardrails.ToolSchemaCache>();
         services.AddSingleton<IForwardFilter, McpGateway.Guardrails.RedactionFilter>(); // outside the tool guard: redacts whatever answers
         services.AddSingleton<IForwardFilter, McpGateway.Guardrails.ToolGuardFilter>();
+        services.AddSingleton<IForwardFilter, CacheFilter>(); // innermost: every check above runs on a cached answer too
         services.AddSingleton<ForwardPipeline>();
         services.AddSingleton<McpEndpoints>();
         services.AddSingleton(sp => new PrometheusCollector(sp.GetRequiredService<IMeterFactory>()));

@@ -35,6 +35,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _upstreamRestarts;
     private readonly Counter<long> _auditRecords;
     private readonly Counter<long> _auditDropped;
+    private readonly Counter<long> _cacheLookups;
 
     // Last reported state per server (1 up, 0 down); only servers the gateway has tried to reach appear.
     private readonly ConcurrentDictionary<string, int> _serverUp = new(StringComparer.Ordinal);
@@ -59,6 +60,7 @@ internal sealed class GatewayMetrics
         _sessionsActive = meter.CreateUpDownCounter<long>("mcp_gateway_sessions_active", description: "Open client sessions by kind of target");
         _upstreamRestarts = meter.CreateCounter<long>("mcp_gateway_upstream_restarts", description: "Upstream connections lost and scheduled for restart");
         _auditRecords = meter.CreateCounter<long>("mcp_gateway_audit_records", description: "Audit records made, by kind and outcome");
+        _cacheLookups = meter.CreateCounter<long>("mcp_gateway_cache_lookups", description: "Response cache lookups by server, kind (lists, resources, tools) and result (hit, miss)");
         _auditDropped = meter.CreateCounter<long>("mcp_gateway_audit_dropped", description: "Audit records lost: queue full or database unreachable");
         meter.CreateObservableGauge("mcp_gateway_circuit_state", ObserveCircuits, description: "Circuit breaker state per server: 0 closed, 1 half-open, 2 open");
     }
@@ -108,6 +110,14 @@ internal sealed class GatewayMetrics
     }
 
     /// <summary>For the rate limiter (#7); <paramref name="reason"/> must come from a fixed set.</summary>
+    public void RecordCache(string server, string kind, bool hit)
+    {
+        if (_cacheLookups.Enabled)
+        {
+            _cacheLookups.Add(1, new TagList { { "server", server }, { "kind", kind }, { "result", hit ? "hit" : "miss" } });
+        }
+    }
+
     public void RecordRateLimited(string view, string server, string reason)
     {
         if (_rateLimited.Enabled)

@@ -22,6 +22,9 @@ internal sealed class UpstreamConnector(Func<ServerConfig, HttpClient> httpClien
     /// <summary>Per-server concurrency limits, retries and circuit breakers; null: none (tests that build links directly).</summary>
     public UpstreamTraffic? Traffic { get; init; }
 
+    /// <summary>Opt-in response caching (<c>cache:</c>); null: none (tests that build links directly).</summary>
+    public ResponseCache? Cache { get; init; }
+
     /// <summary>Where principals' own credentials come from (<c>auth: { type: perPrincipal }</c>); null: no such servers (tests).</summary>
     public Security.PrincipalCredentials? PrincipalCredentials { get; init; }
 

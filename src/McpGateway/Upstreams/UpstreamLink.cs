@@ -155,6 +155,31 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     {
         telemetry?.Routed(Server.Name, request.Method == McpMethods.ToolsCall ? _metrics.ToolLabel(Server.Name, request.Params) : null);
         var timeout = TimeoutFor(request);
+        string? listKey = null;
+        if (Server.Cache.ListTtl is not null && _connector.Cache is { } cache && IsList(request.Method))
+        {
+            // Per principal only where the connection itself is (per-principal credentials); lists are the server's otherwise.
+            listKey = ResponseCache.ListKey(request.Method, PrincipalId, McpParams.String(request.Params, "cursor"));
+            if (cache.Find(Server, ResponseCache.Lists, listKey) is JsonObject cached)
+            {
+                return new JsonRpcResponse { Id = request.Id, Result = cached };
+            }
+        }
+
+        var answer = await ForwardWithPolicyAsync(request, channel, requester, timeout, cancellationToken);
+        if (listKey is not null)
+        {
+            _connector.Cache!.Keep(Server, ResponseCache.Lists, listKey, answer, Server.Cache.ListTtl!.Value);
+        }
+
+        return answer;
+    }
+
+    private static bool IsList(string method) =>
+        method is McpMethods.ToolsList or McpMethods.PromptsList or McpMethods.ResourcesList or McpMethods.ResourceTemplatesList;
+
+    private async Task<JsonRpcMessage> ForwardWithPolicyAsync(JsonRpcRequest request, IClientChannel? channel, object? requester, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         if (_connector.Traffic?.For(Server) is not { } traffic)
         {
             return await ForwardOnceAsync(request, channel, requester, timeout, cancellationToken);
@@ -298,6 +323,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
 
     void IUpstreamListener.OnNotification(UpstreamSession session, JsonRpcNotification notification)
     {
+        _connector.Cache?.OnNotification(Server.Name, notification);
         if (notification.Method == McpMethods.Progress && notification.Params is JsonObject progress)
         {
             // Every token the upstream knows is one the gateway issued; one no longer live belongs to a request that

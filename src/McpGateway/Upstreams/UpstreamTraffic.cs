@@ -66,6 +66,7 @@ internal sealed class ServerTraffic
     private readonly CircuitBreakerStateProvider? _breakerState;
     private readonly ResiliencePipeline<JsonRpcMessage> _pipeline;
     private readonly ConcurrentDictionary<string, bool> _retryableTools = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _readOnlyTools = new(StringComparer.Ordinal);
     private int _waiting;
 
     public ServerTraffic(string server, ServerTrafficOptions options, TimeProvider time, ILogger logger)
@@ -196,10 +197,15 @@ internal sealed class ServerTraffic
             if (tool?["name"] is JsonValue name && name.TryGetValue(out string? text))
             {
                 var hints = tool["annotations"];
-                _retryableTools[text] = IsTrue(hints?["readOnlyHint"]) || IsTrue(hints?["idempotentHint"]);
+                var readOnly = IsTrue(hints?["readOnlyHint"]);
+                _readOnlyTools[text] = readOnly;
+                _retryableTools[text] = readOnly || IsTrue(hints?["idempotentHint"]);
             }
         }
     }
+
+    /// <summary>Whether the upstream's last list annotated the tool <c>readOnlyHint: true</c>.</summary>
+    public bool IsReadOnly(string tool) => _readOnlyTools.GetValueOrDefault(tool);
 
     private bool IsSafe(JsonRpcRequest request) =>
         SafeMethods.Contains(request.Method)

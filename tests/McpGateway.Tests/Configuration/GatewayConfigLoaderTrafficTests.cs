@@ -38,7 +38,7 @@ public sealed class GatewayConfigLoaderTrafficTests
     }
 
     [Fact]
-    public void Load_Urls_ReadEndpointsWeightsAndStrategy_AndASingleUrlIsOneEndpoint()
+    public void Load_Urls_ReadEndpointsWeightsAndStrategy()
     {
         var result = ConfigLoading.Load("""
             mcpServers:
@@ -53,8 +53,42 @@ public sealed class GatewayConfigLoaderTrafficTests
         multi.Url.Should().Be(new Uri("https://a.example.com/mcp"));
         multi.Traffic.Endpoints.Should().Equal(new UpstreamEndpoint(new Uri("https://a.example.com/mcp")), new UpstreamEndpoint(new Uri("https://b.example.com/mcp"), 3));
         multi.Traffic.Strategy.Should().Be(BalanceStrategy.Weighted);
-        result.Config.Servers[1].Traffic.Endpoints.Should().Equal(new UpstreamEndpoint(new Uri("https://c.example.com/mcp")));
+        result.Config.Servers[1].Traffic.Endpoints.Should().BeEmpty("one `url` is just the server's Url");
         result.Config.Servers[1].Traffic.Strategy.Should().Be(BalanceStrategy.Failover);
+    }
+
+    [Fact]
+    public void Load_Cache_ReadsListsResourcesToolsAndPrincipalScope()
+    {
+        var result = ConfigLoading.Load("""
+            mcpServers:
+              a:
+                command: x
+                cache: { lists: 2m, resources: { uris: ["docs://*"], ttl: 5m }, tools: { names: ["get_*"] }, perPrincipal: false }
+            """);
+
+        result.Errors.Should().BeEmpty();
+        result.Config!.Servers[0].Cache.Should().Be(new ServerCacheOptions
+        {
+            ListTtl = TimeSpan.FromMinutes(2),
+            ResourceUris = ["docs://*"],
+            ResourceTtl = TimeSpan.FromMinutes(5),
+            ToolNames = ["get_*"],
+            PerPrincipal = false,
+        });
+    }
+
+    [Theory]
+    [InlineData("cache: 60s", "mcpServers.a.cache", "must be a mapping")]
+    [InlineData("cache: { tools: { ttl: 5s } }", "mcpServers.a.cache.tools", "`names` is required")]
+    [InlineData("cache: { lists: soon }", "mcpServers.a.cache.lists", "not a duration")]
+    public void Load_BadCache_ErrorNamesTheKey(string setting, string key, string message)
+    {
+        var result = ConfigLoading.Load($"mcpServers:\n  a: {{ command: x, {setting} }}\n");
+
+        var error = result.Errors.Should().ContainSingle().Subject;
+        error.Key.Should().Be(key);
+        error.Message.Should().Contain(message);
     }
 
     [Theory]
