@@ -24,6 +24,9 @@ internal sealed record BenchOptions
                                  2025-11-25 makes the gateway answer with resumable SSE streams)
           --page-size N          gateway.pageSize for /mcp (default 100, the gateway's default)
           --audit on|off         the audit trail (default on, as in the gateway); records go to a temporary SQLite file
+          --policy P             bare: no audit, validation, pinning, retries or breaker (forwarding only);
+                                 default: the gateway's defaults; full: default plus API-key authentication,
+                                 an authorization policy, a per-principal rate limit, a tenant quota and a bulkhead
         """;
 
     public string Scenario { get; init; } = "all";
@@ -53,6 +56,9 @@ internal sealed record BenchOptions
     /// <summary>The audit trail (on by default in the gateway): every tools/call is a record written to SQLite.</summary>
     public bool Audit { get; init; } = true;
 
+    /// <summary>How much of the policy chain runs: bare, default or full.</summary>
+    public string Policy { get; init; } = "default";
+
     public bool RunList => Scenario is "all" or "list";
 
     public bool RunCall => Scenario is "all" or "call";
@@ -72,6 +78,7 @@ internal sealed record BenchOptions
             "--concurrency" => options with { Concurrency = [.. value.Split(',').Select(BenchArguments.Positive)] },
             "--protocol" => options with { Protocol = value },
             "--page-size" => options with { PageSize = BenchArguments.Positive(value) },
+            "--policy" => options with { Policy = value is "bare" or "default" or "full" ? value : throw new FormatException("--policy takes bare, default or full") },
             "--audit" => options with { Audit = value is "on" ? true : value is "off" ? false : throw new FormatException("--audit takes on or off") },
             _ => throw new FormatException($"unknown option {option}"),
         });

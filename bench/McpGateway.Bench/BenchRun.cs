@@ -38,6 +38,12 @@ internal static class BenchRun
         await gateway.StartAsync();
         var gatewayUrl = GatewayApp.BoundAddresses(gateway)[0].TrimEnd('/');
         using var http = BenchClient.CreateHttpClient();
+        if (options.Policy == "full")
+        {
+            await AuthenticateAsync(http, gatewayUrl);
+        }
+
+        output.WriteLine($"policy chain: {options.Policy}");
 
         var targets = new Targets(
             Direct: upstreams.Endpoint(0),
@@ -65,6 +71,27 @@ internal static class BenchRun
         await gateway.StopAsync();
     }
 
+    private const string AdminToken = "bench-admin-token-0123456789";
+
+    /// <summary>With authentication on, every bench request carries an API key made through the admin API.</summary>
+    private static async Task AuthenticateAsync(HttpClient http, string gatewayUrl)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{gatewayUrl}/api/v1/api-keys")
+        {
+            Content = new StringContent("""{"name":"bench","tenant":"bench"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"creating the bench API key failed: {(int)response.StatusCode} {body}");
+        }
+
+        var key = System.Text.Json.Nodes.JsonNode.Parse(body)!["key"]!.GetValue<string>();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+    }
+
     private sealed record Targets(string Direct, string Passthrough, string Aggregate, string OnePage);
 
     private static string BuildConfig(BenchOptions options, FakeUpstreams upstreams)
@@ -73,7 +100,23 @@ internal static class BenchRun
         yaml.AppendLine("gateway:");
         yaml.AppendLine("  listen: http://127.0.0.1:0");
         yaml.AppendLine($"  pageSize: {options.PageSize}");
-        yaml.AppendLine($"audit: {{ enabled: {(options.Audit ? "true" : "false")} }}");
+        yaml.AppendLine($"  adminToken: {AdminToken}");
+        yaml.AppendLine($"audit: {{ enabled: {(options.Audit && options.Policy != "bare" ? "true" : "false")} }}");
+        var perServer = string.Empty;
+        if (options.Policy == "bare")
+        {
+            yaml.AppendLine("guardrails: { validateArguments: false, pinTools: false }");
+            perServer = "    retries: false\n    circuitBreaker: false\n";
+        }
+        else if (options.Policy == "full")
+        {
+            yaml.AppendLine("auth: { apiKeys: true }");
+            yaml.AppendLine("authorization: { policies: [ { name: bench, match: {}, servers: [\"*\"], virtualServers: [\"*\"] } ] }");
+            yaml.AppendLine("limits:");
+            yaml.AppendLine("  - { name: per-user, per: principal, rate: 1000000/s }");
+            yaml.AppendLine("  - { name: tenant-day, per: tenant, daily: 1000000000 }");
+            perServer = "    concurrency: { max: 1000, queue: 1000 }\n";
+        }
 
         // A fresh store per run: records and pins of earlier runs would only slow this one down.
         yaml.AppendLine($"storage: {{ provider: sqlite, path: '{Path.Combine(Path.GetTempPath(), $"mcpgw-bench-{Environment.ProcessId}.db")}' }}");
@@ -83,6 +126,7 @@ internal static class BenchRun
             yaml.AppendLine($"  s{i}:");
             yaml.AppendLine($"    url: {upstreams.Endpoint(i)}");
             yaml.AppendLine("    transport: streamable-http");
+            yaml.Append(perServer);
         }
 
         yaml.AppendLine("virtualServers:");

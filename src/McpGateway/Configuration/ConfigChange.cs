@@ -152,6 +152,7 @@ public sealed record ConfigChange(
         && a.Auth == b.Auth
         && a.Traffic.Endpoints.SequenceEqual(b.Traffic.Endpoints)
         && a.Traffic.Strategy == b.Traffic.Strategy
+        && a.Replicas == b.Replicas
         && a.PrincipalAuth == b.PrincipalAuth
         && (a.RequestTimeout ?? aGateway.RequestTimeout) == (b.RequestTimeout ?? bGateway.RequestTimeout)
         && (a.ConnectTimeout ?? aGateway.ConnectTimeout) == (b.ConnectTimeout ?? bGateway.ConnectTimeout)

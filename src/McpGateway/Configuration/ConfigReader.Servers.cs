@@ -11,7 +11,7 @@ internal sealed partial class ConfigReader
     [
         "command", "args", "env", "cwd", "url", "headers", "additionalHeaders", "transport", "type", "description",
         "enabled", "disabled", "requestTimeout", "connectTimeout", "maxMessageBytes", "sessionMode", "sessions", "restart", "tools", "prompts", "resources",
-        "health", "tags", "validateArguments", "auth", "pinTools", "maxRequestTimeout", "toolTimeouts", "concurrency", "retries", "circuitBreaker", "urls", "strategy", "cache",
+        "health", "tags", "validateArguments", "auth", "pinTools", "maxRequestTimeout", "toolTimeouts", "concurrency", "retries", "circuitBreaker", "urls", "strategy", "cache", "replicas",
     ];
 
     private static readonly string[] RestartKeys = ["initialBackoff", "maxBackoff"];
@@ -125,6 +125,7 @@ internal sealed partial class ConfigReader
             Auth = isRemote ? draft.Auth : null,
             PrincipalAuth = principalAuth,
             Cache = draft.Cache,
+            Replicas = isRemote ? 1 : draft.Replicas,
             Traffic = draft.Traffic with
             {
                 Endpoints = isRemote ? draft.Endpoints ?? [] : [],
@@ -229,6 +230,10 @@ internal sealed partial class ConfigReader
                 draft.UrlKey = keyNode;
                 draft.Endpoints = ReadEndpoints(value, path);
                 draft.Url = draft.Endpoints?.FirstOrDefault()?.Url;
+                break;
+            case "replicas":
+                draft.Replicas = ReadPositiveInteger(value, path, "processes", "3") is { } replicas ? (int)Math.Min(replicas, 64) : draft.Replicas;
+                draft.StdioOnlyKeys.Add((path, keyNode));
                 break;
             case "cache":
                 draft.Cache = ReadCache(value, path) ?? draft.Cache;
@@ -603,6 +608,8 @@ internal sealed partial class ConfigReader
         public List<UpstreamEndpoint>? Endpoints { get; set; }
 
         public ServerCacheOptions Cache { get; set; } = ServerCacheOptions.Off;
+
+        public int Replicas { get; set; } = 1;
 
         public BalanceStrategy? Strategy { get; set; }
 

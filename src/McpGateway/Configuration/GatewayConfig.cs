@@ -223,6 +223,12 @@ public sealed record ServerConfig
     /// <summary>Timeouts per tool, bulkhead, retries and circuit breaker (<c>toolTimeouts</c>, <c>concurrency</c>, <c>retries</c>, <c>circuitBreaker</c>).</summary>
     public ServerTrafficOptions Traffic { get; init; } = ServerTrafficOptions.Default;
 
+    /// <summary>
+    /// Stdio processes for the server's shared upstream sessions (<c>replicas</c>; stateless clients and
+    /// <c>sessionMode: shared</c>): stateless requests take turns, a shared-mode client session stays on one.
+    /// </summary>
+    public int Replicas { get; init; } = 1;
+
     /// <summary>Opt-in response caching (<c>cache:</c>).</summary>
     public ServerCacheOptions Cache { get; init; } = ServerCacheOptions.Off;
 

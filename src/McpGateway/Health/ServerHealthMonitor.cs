@@ -33,6 +33,10 @@ internal sealed class ServerHealthMonitor : IUpstreamLinkOwner, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly UpstreamLink _link;
+    private readonly UpstreamConnector _connector;
+
+    // One probe link per endpoint of a multi-endpoint server that sat out, made when first needed.
+    private readonly Dictionary<int, UpstreamLink> _endpointProbes = [];
     private readonly SemaphoreSlim _checkLock = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private ServerHealth _current;
@@ -50,6 +54,7 @@ internal sealed class ServerHealthMonitor : IUpstreamLinkOwner, IAsyncDisposable
         _time = time;
         _current = ServerHealth.NotChecked(server.Name);
         _link = new UpstreamLink(server, gateway, HealthHello, connector, this, logger, time, metrics);
+        _connector = connector;
     }
 
     public ServerConfig Server { get; }
@@ -76,7 +81,8 @@ internal sealed class ServerHealthMonitor : IUpstreamLinkOwner, IAsyncDisposable
         await _checkLock.WaitAsync(linked.Token);
         try
         {
-            var (latency, error) = await PingAsync(linked.Token);
+            var (latency, error) = await PingAsync(_link, linked.Token);
+            await ProbeEndpointsOutAsync(linked.Token);
             return Apply(latency, error);
         }
         finally
@@ -101,16 +107,51 @@ internal sealed class ServerHealthMonitor : IUpstreamLinkOwner, IAsyncDisposable
     }
 
     /// <summary>The ping's round trip, or the reason there was no good answer. Connecting counts against the timeout, not the latency.</summary>
-    private async Task<(TimeSpan? Latency, string? Error)> PingAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Active health for a server with several <c>urls</c>: each endpoint that sits out after a failure is pinged on its
+    /// own; one that answers is back in use at once instead of after its cool-off.
+    /// </summary>
+    private async Task ProbeEndpointsOutAsync(CancellationToken cancellationToken)
+    {
+        if (_connector.Traffic?.For(Server).Balancer is not { } balancer)
+        {
+            return;
+        }
+
+        for (var i = 0; i < balancer.Endpoints.Count; i++)
+        {
+            if (balancer.IsUp(i))
+            {
+                continue;
+            }
+
+            if (!_endpointProbes.TryGetValue(i, out var probe))
+            {
+                probe = new UpstreamLink(Server, Gateway, HealthHello, _connector, this, _logger, _time, _metrics) { PinnedEndpoint = i };
+                _endpointProbes[i] = probe;
+            }
+
+            var (_, error) = await PingAsync(probe, cancellationToken);
+            if (error is null)
+            {
+                balancer.Connected(i);
+                GatewayLog.EndpointBack(_logger, Server.Name, balancer.Endpoints[i].Url.ToString());
+                _endpointProbes.Remove(i);
+                await probe.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<(TimeSpan? Latency, string? Error)> PingAsync(UpstreamLink link, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(Options.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
             // No waiting out the restart backoff: a server that just failed to start is simply not healthy yet.
-            var session = await _link.GetSessionAsync(linked.Token, waitForBackoff: false);
+            var session = await link.GetSessionAsync(linked.Token, waitForBackoff: false);
             var sentAt = _time.GetTimestamp();
-            var answer = await session.SendRequestAsync(McpMethods.Ping, PingParams(), Options.Timeout, null, linked.Token);
+            var answer = await session.SendRequestAsync(McpMethods.Ping, PingParams(link), Options.Timeout, null, linked.Token);
             var latency = _time.GetElapsedTime(sentAt);
             _metrics.RecordServerLatency(Server.Name, McpMethods.Ping, latency.TotalSeconds);
             return answer is JsonRpcError error ? (null, error.Error.Message) : (latency, null);
@@ -131,7 +172,7 @@ internal sealed class ServerHealthMonitor : IUpstreamLinkOwner, IAsyncDisposable
     }
 
     /// <summary>A stateless (2026-07-28) upstream learns the revision from every request's <c>_meta</c>.</summary>
-    private JsonObject? PingParams() => _link.Handshake is { IsModern: true }
+    private static JsonObject? PingParams(UpstreamLink link) => link.Handshake is { IsModern: true }
         ? new JsonObject { ["_meta"] = new JsonObject { [McpMethods.MetaProtocolVersion] = ProtocolVersions.V2026_07_28 } }
         : null;
 
@@ -204,5 +245,6 @@ internal sealed class ServerHealthMonitor : IUpstreamLinkOwner, IAsyncDisposable
         await _loop;
         _registry.Remove(this, Server.Name);
         await _link.DisposeAsync();
+        await Task.WhenAll(_endpointProbes.Values.Select(probe => probe.DisposeAsync().AsTask()));
     }
 }

@@ -29,6 +29,9 @@ internal static partial class GatewayLog
     [LoggerMessage(7050, LogLevel.Warning, "endpoint {Endpoint} of {Server} is out for {Seconds} s: {Reason}; new sessions go to the other endpoints")]
     public static partial void EndpointOut(ILogger logger, string server, string endpoint, string reason, double seconds);
 
+    [LoggerMessage(7052, LogLevel.Information, "endpoint {Endpoint} of {Server} answers its health check again: back in use")]
+    public static partial void EndpointBack(ILogger logger, string server, string endpoint);
+
     [LoggerMessage(7051, LogLevel.Information, "{Server}: upstream session opened on endpoint {Endpoint}")]
     public static partial void EndpointChosen(ILogger logger, string server, string endpoint);
 

@@ -14,13 +14,25 @@ namespace McpGateway.Policy;
 /// </summary>
 internal sealed class CacheFilter(ResponseCache cache, UpstreamTraffic traffic) : IForwardFilter
 {
-    public async Task<JsonRpcMessage> InvokeAsync(ForwardContext context, ForwardDelegate next)
-    {
-        if (context.Handler is not null || context.Request.Method is not (McpMethods.ToolsCall or McpMethods.ResourcesRead))
-        {
-            return await next(context);
-        }
+    // Most requests pass straight on: no state machine unless caching may apply.
+    public Task<JsonRpcMessage> InvokeAsync(ForwardContext context, ForwardDelegate next) =>
+        context.Handler is not null || !MayCache(context) ? next(context) : CacheAsync(context, next);
 
+    /// <summary>A cheap first look: the method, and whether the target has any cache setting for it.</summary>
+    private static bool MayCache(ForwardContext context) => context.Request.Method switch
+    {
+        McpMethods.ResourcesRead => context.Target is ServerTarget { Server.Cache.ResourceUris.Count: > 0 },
+        McpMethods.ToolsCall => context.Target switch
+        {
+            ServerTarget server => server.Server.Cache.ToolNames.Count > 0,
+            ViewTarget view => view.Members.Any(m => m.Cache.ToolNames.Count > 0),
+            _ => false,
+        },
+        _ => false,
+    };
+
+    private async Task<JsonRpcMessage> CacheAsync(ForwardContext context, ForwardDelegate next)
+    {
         if (await CacheableAsync(context) is not var (server, kind, key, ttl))
         {
             return await next(context);

@@ -18,14 +18,13 @@ internal sealed class RateLimitFilter(TrafficLimits limits, IGatewayConfigProvid
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Policy");
 
-    public async Task<JsonRpcMessage> InvokeAsync(ForwardContext context, ForwardDelegate next)
+    // Without an applicable rule the request passes straight on, with no state machine of its own.
+    public Task<JsonRpcMessage> InvokeAsync(ForwardContext context, ForwardDelegate next) =>
+        context.Handler is not null || !limits.AnyFor(context.Request.Method) ? next(context) : LimitAsync(context, next);
+
+    private async Task<JsonRpcMessage> LimitAsync(ForwardContext context, ForwardDelegate next)
     {
         var method = context.Request.Method;
-        if (context.Handler is not null || !limits.AnyFor(method))
-        {
-            return await next(context);
-        }
-
         var request = await DescribeAsync(context, method);
         if (limits.TryAcquire(request, out var headroom) is not { } refusal)
         {

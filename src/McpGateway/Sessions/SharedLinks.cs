@@ -20,6 +20,7 @@ internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigPro
     private readonly ConcurrentDictionary<string, UpstreamLink> _links = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ViewSession> _views = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger("McpGateway.Sessions");
+    private long _turn;
 
     /// <summary>
     /// The shared link to <paramref name="server"/>; a server with per-principal credentials has one per principal
@@ -28,13 +29,16 @@ internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigPro
     public UpstreamLink For(ServerConfig server, string? principalId = null)
     {
         var owner = server.PrincipalAuth is null ? null : principalId;
-        return _links.GetOrAdd(LinkKey(server.Name, owner), _ => new UpstreamLink(server, config.Current.Gateway, ClientHello.Gateway(preferModern: true), connector, this, _logger, time, metrics)
+        // Replicas take turns per call; a shared-mode client session keeps the one it got first.
+        var replica = server.Replicas > 1 ? (int)((uint)Interlocked.Increment(ref _turn) % (uint)server.Replicas) : 0;
+        return _links.GetOrAdd(LinkKey(server.Name, owner, replica), _ => new UpstreamLink(server, config.Current.Gateway, ClientHello.Gateway(preferModern: true), connector, this, _logger, time, metrics)
         {
             PrincipalId = owner,
+            Replica = replica,
         });
     }
 
-    public bool Owns(UpstreamLink link) => _links.TryGetValue(LinkKey(link.Server.Name, link.PrincipalId), out var shared) && ReferenceEquals(shared, link);
+    public bool Owns(UpstreamLink link) => _links.TryGetValue(LinkKey(link.Server.Name, link.PrincipalId, link.Replica), out var shared) && ReferenceEquals(shared, link);
 
     /// <summary>Closes the shared links of servers a reload removed or reconnects (every principal's); the next use opens a new one.</summary>
     public Task ForgetAsync(IEnumerable<string> servers)
@@ -45,7 +49,8 @@ internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigPro
 
     /// <summary>Closes one principal's shared link to one server (its credential changed).</summary>
     public Task ForgetAsync(string server, string principalId) =>
-        _links.TryRemove(LinkKey(server, principalId), out var link) ? link.DisposeAsync().AsTask() : Task.CompletedTask;
+        Task.WhenAll(_links.Where(l => l.Value.Server.Name == server && l.Value.PrincipalId == principalId)
+            .Select(l => _links.TryRemove(l) ? l.Value.DisposeAsync().AsTask() : Task.CompletedTask));
 
     /// <summary>
     /// The catalog of a view for stateless clients, built on shared links. A view with a per-principal member gets one
@@ -57,7 +62,8 @@ internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigPro
         return _views.GetOrAdd(LinkKey(target.RouteKey, owner), _ => new ViewSession(new SharedViewMembers(target, this, owner), config.Current.Gateway, lastKnown, _logger, pins));
     }
 
-    private static string LinkKey(string name, string? principalId) => principalId is null ? name : $"{name}\n{principalId}";
+    private static string LinkKey(string name, string? principalId, int replica = 0) =>
+        (principalId is null ? name : $"{name}\n{principalId}") + (replica == 0 ? string.Empty : $"#{replica}");
 
     void IUpstreamLinkOwner.OnUpstreamRequest(UpstreamLink link, UpstreamSession session, JsonRpcRequest request) =>
         _ = RefuseAsync(session, request);

@@ -72,6 +72,15 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     /// </summary>
     public string? PrincipalId { get; init; }
 
+    /// <summary>
+    /// For a health probe: always connect to this one of the server's <c>urls</c>, whatever the strategy, and tell the
+    /// balancer when it answers. Null: the balancer chooses.
+    /// </summary>
+    public int? PinnedEndpoint { get; init; }
+
+    /// <summary>Which of a stdio server's shared <c>replicas</c> this link is (0 for the only one).</summary>
+    public int Replica { get; init; }
+
     /// <summary>Replayed to the upstream on every (re)connect; set before the first connect.</summary>
     public ClientHello Hello { get; set; }
 
@@ -151,27 +160,28 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     /// JSON-RPC errors naming the server, never as exceptions; only the client's own cancellation throws.
     /// </summary>
     /// <param name="telemetry">The client request's telemetry, told that this server handled it; null for the gateway's own requests.</param>
-    public async Task<JsonRpcMessage> ForwardAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken, object? requester = null, RequestTelemetry? telemetry = null)
+    public Task<JsonRpcMessage> ForwardAsync(JsonRpcRequest request, IClientChannel? channel, CancellationToken cancellationToken, object? requester = null, RequestTelemetry? telemetry = null)
     {
         telemetry?.Routed(Server.Name, request.Method == McpMethods.ToolsCall ? _metrics.ToolLabel(Server.Name, request.Params) : null);
         var timeout = TimeoutFor(request);
-        string? listKey = null;
-        if (Server.Cache.ListTtl is not null && _connector.Cache is { } cache && IsList(request.Method))
+        return Server.Cache.ListTtl is not null && _connector.Cache is not null && IsList(request.Method)
+            ? ForwardCachedListAsync(request, channel, requester, timeout, cancellationToken)
+            : ForwardWithPolicyAsync(request, channel, requester, timeout, cancellationToken);
+    }
+
+    private async Task<JsonRpcMessage> ForwardCachedListAsync(JsonRpcRequest request, IClientChannel? channel, object? requester, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var cache = _connector.Cache!;
+
+        // Per principal only where the connection itself is (per-principal credentials); lists are the server's otherwise.
+        var listKey = ResponseCache.ListKey(request.Method, PrincipalId, McpParams.String(request.Params, "cursor"));
+        if (cache.Find(Server, ResponseCache.Lists, listKey) is JsonObject cached)
         {
-            // Per principal only where the connection itself is (per-principal credentials); lists are the server's otherwise.
-            listKey = ResponseCache.ListKey(request.Method, PrincipalId, McpParams.String(request.Params, "cursor"));
-            if (cache.Find(Server, ResponseCache.Lists, listKey) is JsonObject cached)
-            {
-                return new JsonRpcResponse { Id = request.Id, Result = cached };
-            }
+            return new JsonRpcResponse { Id = request.Id, Result = cached };
         }
 
         var answer = await ForwardWithPolicyAsync(request, channel, requester, timeout, cancellationToken);
-        if (listKey is not null)
-        {
-            _connector.Cache!.Keep(Server, ResponseCache.Lists, listKey, answer, Server.Cache.ListTtl!.Value);
-        }
-
+        cache.Keep(Server, ResponseCache.Lists, listKey, answer, Server.Cache.ListTtl!.Value);
         return answer;
     }
 
@@ -469,7 +479,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
             var endpoint = -1;
             for (var attempt = 1; ; attempt++)
             {
-                endpoint = balancer?.Choose() ?? -1;
+                endpoint = balancer is null ? -1 : PinnedEndpoint ?? balancer.Choose();
                 var target = endpoint < 0 ? Server : Server with { Url = balancer!.Endpoints[endpoint].Url };
                 try
                 {
@@ -490,7 +500,7 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
                     }
 
                     // Failover within one connect: each endpoint once, while the connect timeout lasts.
-                    if (attempt >= balancer.Endpoints.Count || timeout.IsCancellationRequested)
+                    if (PinnedEndpoint is not null || attempt >= balancer.Endpoints.Count || timeout.IsCancellationRequested)
                     {
                         throw;
                     }

@@ -135,4 +135,28 @@ public sealed class FailoverTests
             await DisposeAllAsync(upstreams);
         }
     }
+
+    [Fact]
+    public async Task ActiveHealth_BringsAnEndpointBackBeforeItsCooloff()
+    {
+        var upstreams = await StartUpstreamsAsync(2);
+        upstreams[0].Unauthorized = _ => true;
+        try
+        {
+            await using var gateway = await StartAsync(Urls(upstreams), ", health: { interval: 200ms, timeout: 5s }");
+            await SessionCallingAsync(gateway);
+            await gateway.Logs.WaitForEventAsync(7050);
+
+            upstreams[0].Unauthorized = null;
+            await gateway.Logs.WaitForEventAsync(7052);
+            await SessionCallingAsync(gateway);
+
+            upstreams[1].ToolCalls.Should().Equal(["whoami"], "the first session failed over while endpoint 0 refused");
+            upstreams[0].ToolCalls.Should().Equal(["whoami"], "the health check brought endpoint 0 back, and failover prefers it");
+        }
+        finally
+        {
+            await DisposeAllAsync(upstreams);
+        }
+    }
 }
