@@ -32,6 +32,9 @@ internal static partial class GatewayLog
     [LoggerMessage(7052, LogLevel.Information, "endpoint {Endpoint} of {Server} answers its health check again: back in use")]
     public static partial void EndpointBack(ILogger logger, string server, string endpoint);
 
+    [LoggerMessage(7060, LogLevel.Debug, "{Server} sent {Notification}: what it makes stale is dropped from the response cache")]
+    public static partial void CacheInvalidated(ILogger logger, string server, string notification);
+
     [LoggerMessage(7051, LogLevel.Information, "{Server}: upstream session opened on endpoint {Endpoint}")]
     public static partial void EndpointChosen(ILogger logger, string server, string endpoint);
 

@@ -12,8 +12,10 @@ namespace McpGateway.Upstreams;
 /// resource reads (dropped by <c>resources/updated</c> of the URI) and read-only tool results, each until its TTL.
 /// Only results are kept, never errors or <c>isError</c> tool results; each hit hands out a copy.
 /// </summary>
-internal sealed class ResponseCache(TimeProvider time, GatewayMetrics metrics)
+internal sealed class ResponseCache(TimeProvider time, GatewayMetrics metrics, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory)
 {
+    private readonly Microsoft.Extensions.Logging.ILogger _logger = loggerFactory.CreateLogger("McpGateway.Upstreams.Cache");
+
     /// <summary>Per server and kind; beyond it, expired entries are swept and then new ones are not kept.</summary>
     public const int MaxEntries = 10_000;
 
@@ -74,6 +76,7 @@ internal sealed class ResponseCache(TimeProvider time, GatewayMetrics metrics)
             return;
         }
 
+        GatewayLog.CacheInvalidated(_logger, server, notification.Method);
         switch (notification.Method)
         {
             case "notifications/tools/list_changed":

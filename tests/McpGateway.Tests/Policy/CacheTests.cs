@@ -38,6 +38,24 @@ public sealed class CacheTests
     }
 
     [Fact]
+    public async Task Lists_TheServersListChangedDropsThem_TheNextListAsksTheServerAgain()
+    {
+        await using var gateway = await GatewayHarness.StartAsync("mcpServers:\n" + GatewayHarness.DemoServer("demo", "cache: { lists: 60s }"));
+        var client = await McpCalls.ConnectAsync(gateway, "servers/demo/mcp");
+
+        await client.CallAsync("tools/list", new JsonObject());
+        await client.CallAsync("tools/list", new JsonObject());
+        await client.CallAsync("tools/call", new JsonObject { ["name"] = "announce_list_changed", ["arguments"] = new JsonObject() });
+        await gateway.Logs.WaitForEventAsync(7060);
+        var after = await client.CallAsync("tools/list", new JsonObject());
+        var metrics = PrometheusTextParser.Parse(await gateway.Http.GetStringAsync("metrics", Ct));
+
+        after["result"]?["tools"].Should().NotBeNull();
+        metrics.Value("mcp_gateway_cache_lookups_total", ("kind", "lists"), ("result", "hit"), ("server", "demo")).Should().Be(1);
+        metrics.Value("mcp_gateway_cache_lookups_total", ("kind", "lists"), ("result", "miss"), ("server", "demo")).Should().Be(2, "the first list, and the one after list_changed");
+    }
+
+    [Fact]
     public async Task ReadOnlyTool_IsCachedPerPrincipal_OtherToolsAndErrorsNever()
     {
         await using var upstream = await RecordingHttpMcpServer.StartAsync();
@@ -88,7 +106,7 @@ public sealed class CacheTests
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new GatewayMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), new GatewayConfigProvider(new GatewayConfig()), new NoCircuitStates());
-        var cache = new ResponseCache(clock, metrics);
+        var cache = new ResponseCache(clock, metrics, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         var server = new ServerConfig { Name = "s", Cache = new ServerCacheOptions { ListTtl = TimeSpan.FromMinutes(1), ResourceUris = ["*"], ResourceTtl = TimeSpan.FromMinutes(10) } };
         JsonRpcMessage Answer() => new JsonRpcResponse { Id = new RequestId(1), Result = new JsonObject { ["x"] = 1 } };
         var tools = ResponseCache.ListKey("tools/list", null, null);
