@@ -29,6 +29,18 @@ internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigPro
     public UpstreamLink For(ServerConfig server, string? principalId = null)
     {
         var owner = server.PrincipalAuth is null ? null : principalId;
+
+        // Balanced endpoints are chosen per call, with a link pinned to each (failover keeps one link that moves on failure).
+        if (server.Traffic.Strategy != BalanceStrategy.Failover && connector.Traffic?.For(server).Balancer is { } balancer)
+        {
+            var endpoint = balancer.Choose();
+            return _links.GetOrAdd(LinkKey(server.Name, owner, endpoint, "@"), _ => new UpstreamLink(server, config.Current.Gateway, ClientHello.Gateway(preferModern: true), connector, this, _logger, time, metrics)
+            {
+                PrincipalId = owner,
+                PinnedEndpoint = endpoint,
+            });
+        }
+
         // Replicas take turns per call; a shared-mode client session keeps the one it got first.
         var replica = server.Replicas > 1 ? (int)((uint)Interlocked.Increment(ref _turn) % (uint)server.Replicas) : 0;
         return _links.GetOrAdd(LinkKey(server.Name, owner, replica), _ => new UpstreamLink(server, config.Current.Gateway, ClientHello.Gateway(preferModern: true), connector, this, _logger, time, metrics)
@@ -38,7 +50,7 @@ internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigPro
         });
     }
 
-    public bool Owns(UpstreamLink link) => _links.TryGetValue(LinkKey(link.Server.Name, link.PrincipalId, link.Replica), out var shared) && ReferenceEquals(shared, link);
+    public bool Owns(UpstreamLink link) => _links.Values.Contains(link);
 
     /// <summary>Closes the shared links of servers a reload removed or reconnects (every principal's); the next use opens a new one.</summary>
     public Task ForgetAsync(IEnumerable<string> servers)
@@ -62,8 +74,8 @@ internal sealed class SharedLinks(UpstreamConnector connector, IGatewayConfigPro
         return _views.GetOrAdd(LinkKey(target.RouteKey, owner), _ => new ViewSession(new SharedViewMembers(target, this, owner), config.Current.Gateway, lastKnown, _logger, pins));
     }
 
-    private static string LinkKey(string name, string? principalId, int replica = 0) =>
-        (principalId is null ? name : $"{name}\n{principalId}") + (replica == 0 ? string.Empty : $"#{replica}");
+    private static string LinkKey(string name, string? principalId, int index = 0, string kind = "#") =>
+        (principalId is null ? name : $"{name}\n{principalId}") + (index == 0 && kind == "#" ? string.Empty : kind + index);
 
     void IUpstreamLinkOwner.OnUpstreamRequest(UpstreamLink link, UpstreamSession session, JsonRpcRequest request) =>
         _ = RefuseAsync(session, request);

@@ -73,8 +73,8 @@ internal sealed class UpstreamLink : IUpstreamListener, IAsyncDisposable
     public string? PrincipalId { get; init; }
 
     /// <summary>
-    /// For a health probe: always connect to this one of the server's <c>urls</c>, whatever the strategy, and tell the
-    /// balancer when it answers. Null: the balancer chooses.
+    /// Always connect to this one of the server's <c>urls</c> (a health probe, or a stateless link the balancer chose
+    /// per call); no failover to the others. Null: the balancer chooses at each connect.
     /// </summary>
     public int? PinnedEndpoint { get; init; }
 

@@ -159,4 +159,33 @@ public sealed class FailoverTests
             await DisposeAllAsync(upstreams);
         }
     }
+
+    [Fact]
+    public async Task RoundRobin_StatelessCallsTakeTurnsPerCall()
+    {
+        var upstreams = await StartUpstreamsAsync(3);
+        try
+        {
+            await using var gateway = await StartAsync(Urls(upstreams), ", strategy: round-robin");
+            var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("remote"));
+
+            for (var i = 0; i < 6; i++)
+            {
+                var call = Whoami.DeepClone().AsObject();
+                call["_meta"] = new JsonObject
+                {
+                    ["io.modelcontextprotocol/protocolVersion"] = "2026-07-28",
+                    ["io.modelcontextprotocol/clientCapabilities"] = new JsonObject(),
+                };
+                var exchange = await client.PostAsync(client.Request("tools/call", call), r => r.Headers.Add("MCP-Protocol-Version", "2026-07-28"));
+                exchange.Last["result"].Should().NotBeNull(exchange.Body);
+            }
+
+            upstreams.Select(u => u.ToolCalls.Count).Should().Equal(2, 2, 2);
+        }
+        finally
+        {
+            await DisposeAllAsync(upstreams);
+        }
+    }
 }
