@@ -16,6 +16,7 @@ internal sealed class EndpointBalancer(string server, IReadOnlyList<UpstreamEndp
     private readonly long[] _outUntil = new long[endpoints.Count];
     private readonly int[] _inFlight = new int[endpoints.Count];
     private readonly int _totalWeight = endpoints.Sum(e => e.Weight);
+    private readonly ILoadBalancingPolicy _policy = LoadBalancingPolicies.For(strategy);
     private long _next = -1;
 
     public IReadOnlyList<UpstreamEndpoint> Endpoints => endpoints;
@@ -23,43 +24,33 @@ internal sealed class EndpointBalancer(string server, IReadOnlyList<UpstreamEndp
     public int Choose()
     {
         var now = time.GetUtcNow().UtcTicks;
-        var turn = Interlocked.Increment(ref _next);
-        var best = -1;
-        switch (strategy)
+        var best = _policy.Pick(this, Interlocked.Increment(ref _next), now);
+        return best >= 0 ? best : LongestOut();
+    }
+
+    public int Count => endpoints.Count;
+
+    public int Weight(int endpoint) => endpoints[endpoint].Weight;
+
+    public int TotalWeight => _totalWeight;
+
+    public int InFlight(int endpoint) => Volatile.Read(ref _inFlight[endpoint]);
+
+    public bool IsUp(int endpoint, long now) => Volatile.Read(ref _outUntil[endpoint]) <= now;
+
+    /// <summary>The first endpoint that is up, starting at <paramref name="start"/> and wrapping around; -1 if none.</summary>
+    public int FirstUp(int start, long now)
+    {
+        for (var offset = 0; offset < endpoints.Count; offset++)
         {
-            case BalanceStrategy.Failover:
-                best = FirstUp(0, now);
-                break;
-            case BalanceStrategy.RoundRobin:
-                best = FirstUp((int)(turn % endpoints.Count), now);
-                break;
-            case BalanceStrategy.Weighted:
-                // Slot `turn` of a cycle in which endpoint i owns `weight` consecutive slots.
-                var slot = (int)(turn % _totalWeight);
-                var start = 0;
-                while (slot >= endpoints[start].Weight)
-                {
-                    slot -= endpoints[start].Weight;
-                    start++;
-                }
-
-                best = FirstUp(start, now);
-                break;
-            case BalanceStrategy.LeastRequests:
-                for (var offset = 0; offset < endpoints.Count; offset++)
-                {
-                    // Ties go round-robin, so idle endpoints share new sessions.
-                    var i = (int)((turn + offset) % endpoints.Count);
-                    if (IsUp(i, now) && (best < 0 || Volatile.Read(ref _inFlight[i]) < Volatile.Read(ref _inFlight[best])))
-                    {
-                        best = i;
-                    }
-                }
-
-                break;
+            var i = (start + offset) % endpoints.Count;
+            if (IsUp(i, now))
+            {
+                return i;
+            }
         }
 
-        return best >= 0 ? best : LongestOut();
+        return -1;
     }
 
     public void Failed(int endpoint, string reason)
@@ -77,22 +68,6 @@ internal sealed class EndpointBalancer(string server, IReadOnlyList<UpstreamEndp
     /// <summary>Whether the endpoint is in use (not sitting out after a failure), for the admin API.</summary>
     public bool IsUp(int endpoint) => IsUp(endpoint, time.GetUtcNow().UtcTicks);
 
-    private bool IsUp(int endpoint, long now) => Volatile.Read(ref _outUntil[endpoint]) <= now;
-
-    private int FirstUp(int start, long now)
-    {
-        for (var offset = 0; offset < endpoints.Count; offset++)
-        {
-            var i = (start + offset) % endpoints.Count;
-            if (IsUp(i, now))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
     private int LongestOut()
     {
         var oldest = 0;
@@ -105,5 +80,77 @@ internal sealed class EndpointBalancer(string server, IReadOnlyList<UpstreamEndp
         }
 
         return oldest;
+    }
+}
+
+/// <summary>How a balancer picks among a server's endpoints for the next upstream session (or stateless call).</summary>
+internal interface ILoadBalancingPolicy
+{
+    /// <param name="turn">Increases by one per pick: the basis of rotation.</param>
+    /// <returns>The endpoint, or -1 when none is up.</returns>
+    int Pick(EndpointBalancer endpoints, long turn, long now);
+}
+
+/// <summary>The policy for each <see cref="BalanceStrategy"/>; stateless, so one instance each.</summary>
+internal static class LoadBalancingPolicies
+{
+    private static readonly ILoadBalancingPolicy Failover = new FailoverPolicy();
+    private static readonly ILoadBalancingPolicy RoundRobin = new RoundRobinPolicy();
+    private static readonly ILoadBalancingPolicy Weighted = new WeightedPolicy();
+    private static readonly ILoadBalancingPolicy LeastRequests = new LeastRequestsPolicy();
+
+    public static ILoadBalancingPolicy For(BalanceStrategy strategy) => strategy switch
+    {
+        BalanceStrategy.RoundRobin => RoundRobin,
+        BalanceStrategy.Weighted => Weighted,
+        BalanceStrategy.LeastRequests => LeastRequests,
+        _ => Failover,
+    };
+
+    /// <summary>The first endpoint that is up, in the order written.</summary>
+    private sealed class FailoverPolicy : ILoadBalancingPolicy
+    {
+        public int Pick(EndpointBalancer endpoints, long turn, long now) => endpoints.FirstUp(0, now);
+    }
+
+    private sealed class RoundRobinPolicy : ILoadBalancingPolicy
+    {
+        public int Pick(EndpointBalancer endpoints, long turn, long now) => endpoints.FirstUp((int)(turn % endpoints.Count), now);
+    }
+
+    /// <summary>Slot <c>turn</c> of a cycle in which each endpoint owns <c>weight</c> consecutive slots.</summary>
+    private sealed class WeightedPolicy : ILoadBalancingPolicy
+    {
+        public int Pick(EndpointBalancer endpoints, long turn, long now)
+        {
+            var slot = (int)(turn % endpoints.TotalWeight);
+            var start = 0;
+            while (slot >= endpoints.Weight(start))
+            {
+                slot -= endpoints.Weight(start);
+                start++;
+            }
+
+            return endpoints.FirstUp(start, now);
+        }
+    }
+
+    /// <summary>The endpoint with the fewest calls in flight; ties go round-robin, so idle endpoints share the work.</summary>
+    private sealed class LeastRequestsPolicy : ILoadBalancingPolicy
+    {
+        public int Pick(EndpointBalancer endpoints, long turn, long now)
+        {
+            var best = -1;
+            for (var offset = 0; offset < endpoints.Count; offset++)
+            {
+                var i = (int)((turn + offset) % endpoints.Count);
+                if (endpoints.IsUp(i, now) && (best < 0 || endpoints.InFlight(i) < endpoints.InFlight(best)))
+                {
+                    best = i;
+                }
+            }
+
+            return best;
+        }
     }
 }
