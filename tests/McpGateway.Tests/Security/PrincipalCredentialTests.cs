@@ -16,7 +16,6 @@ namespace McpGateway.Tests.Security;
 public sealed class PrincipalCredentialTests : IDisposable
 {
     private const string CredentialsPath = "api/v1/credentials";
-    private const string StatelessVersion = "2026-07-28";
 
     private readonly string _directory = Directory.CreateTempSubdirectory("mcpgw-credentials-").FullName;
 
@@ -48,18 +47,8 @@ public sealed class PrincipalCredentialTests : IDisposable
 
     private static string? Text(JsonObject answer) => (string?)answer["result"]?["content"]?[0]?["text"];
 
-    /// <summary>One request of a session-less (2026-07-28) client.</summary>
-    private static async Task<JsonObject> StatelessCallAsync(GatewayHarness gateway, string key, JsonObject call)
-    {
-        var client = McpCalls.Client(gateway, "servers/remote/mcp", key);
-        call["_meta"] = new JsonObject
-        {
-            ["io.modelcontextprotocol/protocolVersion"] = StatelessVersion,
-            ["io.modelcontextprotocol/clientCapabilities"] = new JsonObject(),
-        };
-        var exchange = await client.PostAsync(client.Request("tools/call", call), r => r.Headers.Add("MCP-Protocol-Version", StatelessVersion));
-        return exchange.Last;
-    }
+    private static Task<JsonObject> StatelessCallAsync(GatewayHarness gateway, string key, JsonObject call) =>
+        McpCalls.StatelessAsync(McpCalls.Client(gateway, "servers/remote/mcp", key), "tools/call", call);
 
     [Fact]
     public async Task TwoPrincipals_EachConnectionCarriesOnlyItsOwnCredential_InSessionsAndStatelessRequests()

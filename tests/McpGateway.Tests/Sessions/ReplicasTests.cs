@@ -6,22 +6,10 @@ namespace McpGateway.Tests.Sessions;
 /// <summary><c>replicas: N</c> on a stdio server: stateless requests take turns over N processes.</summary>
 public sealed class ReplicasTests
 {
-    private const string Stateless = "2026-07-28";
-
     private static async Task<string> PidAsync(GatewayHarness gateway)
     {
-        var client = new McpHttpTestClient(gateway.Http, gateway.ServerUrl("demo"));
-        var exchange = await client.PostAsync(client.Request("tools/call", new JsonObject
-        {
-            ["name"] = "pid",
-            ["arguments"] = new JsonObject(),
-            ["_meta"] = new JsonObject
-            {
-                ["io.modelcontextprotocol/protocolVersion"] = Stateless,
-                ["io.modelcontextprotocol/clientCapabilities"] = new JsonObject(),
-            },
-        }), r => r.Headers.Add("MCP-Protocol-Version", Stateless));
-        return (string?)exchange.Last["result"]?["content"]?[0]?["text"] ?? throw new InvalidOperationException(exchange.Body);
+        var answer = await McpCalls.StatelessAsync(new McpHttpTestClient(gateway.Http, gateway.ServerUrl("demo")), "tools/call", McpCalls.Call("pid"));
+        return (string?)answer["result"]?["content"]?[0]?["text"] ?? throw new InvalidOperationException(answer.ToJsonString());
     }
 
     [Theory]

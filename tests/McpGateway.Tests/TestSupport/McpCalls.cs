@@ -44,6 +44,22 @@ public static class McpCalls
         ["clientInfo"] = new JsonObject { ["name"] = "tests", ["version"] = "1.0" },
     }));
 
+    /// <summary>
+    /// One request of a session-less (2026-07-28) client: the revision in <c>_meta</c> and in the header, no
+    /// <c>initialize</c> before it. Returns the last message of the answer.
+    /// </summary>
+    public static async Task<JsonObject> StatelessAsync(McpHttpTestClient client, string method, JsonObject parameters)
+    {
+        const string Revision = "2026-07-28";
+        parameters["_meta"] = new JsonObject
+        {
+            ["io.modelcontextprotocol/protocolVersion"] = Revision,
+            ["io.modelcontextprotocol/clientCapabilities"] = new JsonObject(),
+        };
+        var exchange = await client.PostAsync(client.Request(method, parameters), r => r.Headers.Add("MCP-Protocol-Version", Revision));
+        return exchange.Last;
+    }
+
     public static async Task<List<string>> ToolNamesAsync(McpHttpTestClient client)
     {
         var answer = await client.CallAsync("tools/list", new JsonObject());
