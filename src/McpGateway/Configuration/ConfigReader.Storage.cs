@@ -10,7 +10,9 @@ internal sealed partial class ConfigReader
 
     private const string PostgresExample = "`connectionString: \"Host=db.example.com;Port=5432;Database=mcp_gateway;Username=gateway;Password=${PGPASSWORD}\"`";
 
-    private static readonly string[] StorageKeys = ["provider", "path", "connectionString", "pollInterval"];
+    private static readonly string[] StorageKeys = ["provider", "path", "connectionString", "pollInterval", "keyRing"];
+
+    private static readonly string[] KeyRingKeys = ["certificate", "key", "password"];
 
     private static readonly string[] StorageProviders = ["sqlite", "postgres"];
 
@@ -22,6 +24,11 @@ internal sealed partial class ConfigReader
         {
             foreach (var (key, _, value) in Entries(map, path))
             {
+                if (key == "keyRing" && !IsNull(value))
+                {
+                    options = ReadKeyRing(value, Join(path, key)) is { } keyRing ? options with { KeyRing = keyRing } : options;
+                }
+
                 if (key == "pollInterval" && !IsNull(value) && ReadDuration(value, Join(path, key)) is { } interval)
                 {
                     if (interval < TimeSpan.FromMilliseconds(100))
@@ -37,6 +44,46 @@ internal sealed partial class ConfigReader
         }
 
         return options;
+    }
+
+    /// <summary><c>storage.keyRing</c>: <c>{ certificate, key }</c> (PEM) or <c>{ certificate, password }</c> (PKCS#12).</summary>
+    private KeyRingProtection? ReadKeyRing(YamlNode node, string path)
+    {
+        const string Example = "`{ certificate: /etc/mcp-gateway/keyring.pem, key: /etc/mcp-gateway/keyring.key }`";
+        if (node is not YamlMappingNode map)
+        {
+            Error(path, node, $"must be a mapping such as {Example}, not a {KindOf(node)}");
+            return null;
+        }
+
+        string? certificate = null, key = null, password = null;
+        foreach (var (entry, keyNode, value) in Entries(map, path))
+        {
+            var entryPath = Join(path, entry);
+            switch (entry)
+            {
+                case "certificate":
+                    certificate = ReadNonEmptyString(value, entryPath, "/etc/mcp-gateway/keyring.pem");
+                    break;
+                case "key":
+                    key = ReadNonEmptyString(value, entryPath, "/etc/mcp-gateway/keyring.key");
+                    break;
+                case "password":
+                    password = ReadNonEmptyString(value, entryPath, "\"${KEYRING_PASSWORD}\"");
+                    break;
+                default:
+                    UnknownKey(entryPath, keyNode, KeyRingKeys);
+                    break;
+            }
+        }
+
+        if (certificate is null)
+        {
+            Error(path, map, $"`certificate` is required; write e.g. {Example}");
+            return null;
+        }
+
+        return new KeyRingProtection(certificate, key, password);
     }
 
     private StorageOptions ReadStorageLocation(YamlNode? node, string path, string source)
@@ -74,8 +121,8 @@ internal sealed partial class ConfigReader
                 case "connectionString":
                     (connectionNode, connectionKey) = (value, (keyNode, Join(path, key)));
                     break;
-                case "pollInterval":
-                    // Read by ReadStorage: it applies to either provider.
+                case "pollInterval" or "keyRing":
+                    // Read by ReadStorage: they apply to either provider.
                     break;
                 default:
                     UnknownKey(Join(path, key), keyNode, StorageKeys);

@@ -41,6 +41,11 @@ internal static class SecretFields
             ReplaceOne(jwt, "sharedSecret", replace);
         }
 
+        if (settings["storage"]?["keyRing"] is JsonObject keyRing)
+        {
+            ReplaceOne(keyRing, "password", replace);
+        }
+
         if (settings["observability"]?["otlp"]?["headers"] is JsonObject otlpHeaders)
         {
             ReplaceValues(otlpHeaders, replace);

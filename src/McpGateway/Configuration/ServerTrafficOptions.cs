@@ -47,7 +47,8 @@ public sealed record ServerTrafficOptions
         return null;
     }
 
-    public bool Equals(ServerTrafficOptions? other) => other is not null
+    // Compared on every forwarded request (is the server's runtime state still current?): the same snapshot is the same object.
+    public bool Equals(ServerTrafficOptions? other) => ReferenceEquals(this, other) || other is not null
         && MaxRequestTimeout == other.MaxRequestTimeout && ToolTimeouts.SequenceEqual(other.ToolTimeouts)
         && MaxConcurrency == other.MaxConcurrency && MaxQueue == other.MaxQueue && Retries == other.Retries && CircuitBreaker == other.CircuitBreaker
         && Endpoints.SequenceEqual(other.Endpoints) && Strategy == other.Strategy;
@@ -119,7 +120,7 @@ public sealed record ServerCacheOptions
     /// <summary>Reads and tool results are kept per principal (default): results may differ per user.</summary>
     public bool PerPrincipal { get; init; } = true;
 
-    public bool Equals(ServerCacheOptions? other) => other is not null && ListTtl == other.ListTtl
+    public bool Equals(ServerCacheOptions? other) => ReferenceEquals(this, other) || other is not null && ListTtl == other.ListTtl
         && ResourceUris.SequenceEqual(other.ResourceUris) && ResourceTtl == other.ResourceTtl
         && ToolNames.SequenceEqual(other.ToolNames) && ToolTtl == other.ToolTtl && PerPrincipal == other.PerPrincipal;
 

@@ -10,6 +10,13 @@ public enum StorageProvider
     Postgres,
 }
 
+/// <summary>A certificate with its private key: PEM (<see cref="Certificate"/> and <see cref="Key"/>) or PKCS#12 (with <see cref="Password"/>).</summary>
+public sealed record KeyRingProtection(string Certificate, string? Key, string? Password)
+{
+    /// <summary>Keeps the password out of <c>ToString</c>.</summary>
+    public override string ToString() => $"certificate {Certificate}";
+}
+
 /// <summary>The <c>storage:</c> section. Read once at start-up: a change needs a restart.</summary>
 public sealed record StorageOptions
 {
@@ -41,6 +48,12 @@ public sealed record StorageOptions
 
     /// <summary>The poll interval in force; null for none.</summary>
     public TimeSpan? EffectivePollInterval => PollInterval ?? (Provider == StorageProvider.Postgres ? TimeSpan.FromSeconds(5) : null);
+
+    /// <summary>
+    /// The certificate that encrypts the Data Protection key ring in the database (<c>storage.keyRing</c>); null: the
+    /// key ring is stored unencrypted. Every replica sharing the database needs the same certificate.
+    /// </summary>
+    public KeyRingProtection? KeyRing { get; init; }
 
     /// <summary>The absolute path of the SQLite file.</summary>
     public string SqlitePath => System.IO.Path.GetFullPath(Path ?? System.IO.Path.Combine(DefaultDirectory, DefaultFileName));

@@ -38,7 +38,7 @@ public static class GatewayServiceCollectionExtensions
 
         // First hosted service: stored entries join the config before anything connects or serves.
         services.AddHostedService<RegistryStartup>();
-        services.AddStoredSecretProtection();
+        services.AddStoredSecretProtection(config.Storage.KeyRing);
         services.AddToolPins(); // after the registry store is initialized: pins live in its database
         services.AddGatewayAudit(); // early: hosted services stop in reverse order, so the audit writer drains last
         if (config.Storage.EffectivePollInterval is { } pollInterval)

@@ -43,25 +43,8 @@ internal static class GatewayTls
         return chain.Build(certificate);
     }
 
-    private static X509Certificate2 LoadServerCertificate(TlsOptions tls)
-    {
-        try
-        {
-            if (tls.KeyPath is { } key)
-            {
-                var pem = X509Certificate2.CreateFromPemFile(tls.CertificatePath, key);
-
-                // Kestrel on Linux wants the key in a form the TLS stack can use: round-trip through PKCS#12.
-                return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
-            }
-
-            return X509CertificateLoader.LoadPkcs12FromFile(tls.CertificatePath, tls.Password);
-        }
-        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidOperationException($"gateway.tls.certificate: cannot load '{tls.CertificatePath}'{(tls.KeyPath is null ? string.Empty : $" with key '{tls.KeyPath}'")}: {ex.Message}", ex);
-        }
-    }
+    private static X509Certificate2 LoadServerCertificate(TlsOptions tls) =>
+        CertificateFiles.Load("gateway.tls.certificate", tls.CertificatePath, tls.KeyPath, tls.Password);
 
     private static X509Certificate2Collection LoadBundle(string path)
     {

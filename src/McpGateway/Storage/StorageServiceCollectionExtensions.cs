@@ -31,9 +31,21 @@ public static class StorageServiceCollectionExtensions
     /// application name. Register after the hosted service that migrates the store: Data Protection reads its key
     /// ring when it starts.
     /// </summary>
-    public static IServiceCollection AddStoredSecretProtection(this IServiceCollection services)
+    public static IServiceCollection AddStoredSecretProtection(this IServiceCollection services, KeyRingProtection? keyRing = null)
     {
-        services.AddDataProtection().SetApplicationName("McpGateway");
+        var dataProtection = services.AddDataProtection().SetApplicationName("McpGateway");
+        if (keyRing is not null)
+        {
+            // Keys are written encrypted to this certificate and read back with it (never looked up in a machine store).
+            var certificate = Hosting.CertificateFiles.Load("storage.keyRing.certificate", keyRing.Certificate, keyRing.Key, keyRing.Password);
+            if (!certificate.HasPrivateKey)
+            {
+                throw new InvalidOperationException($"storage.keyRing.certificate: '{keyRing.Certificate}' has no private key; the gateway needs it to read the key ring back");
+            }
+
+            dataProtection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
+        }
+
         services.AddOptions<KeyManagementOptions>().Configure<IRegistryStore>((keys, store) => keys.XmlRepository = new EfXmlRepository((EfRegistryStore)store));
         return services;
     }

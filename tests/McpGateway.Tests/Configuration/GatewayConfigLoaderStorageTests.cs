@@ -143,4 +143,18 @@ public sealed class GatewayConfigLoaderStorageTests
     {
         SingleError(Load(Servers + "storage: { pollInterval: 10ms }\n")).Key.Should().Be("storage.pollInterval");
     }
+
+    [Fact]
+    public void LoadText_KeyRing_ReadsTheCertificateSource_AndRequiresTheCertificate()
+    {
+        var pem = Load(Servers + "storage: { keyRing: { certificate: /etc/k.pem, key: /etc/k.key } }\n");
+        var pfx = Load(Servers + "storage: { provider: postgres, connectionString: \"Host=db\", keyRing: { certificate: /etc/k.pfx, password: \"${PW}\" } }\n", ("PW", "secret"));
+        var missing = Load(Servers + "storage: { keyRing: { key: /etc/k.key } }\n");
+
+        pem.Config!.Storage.KeyRing.Should().Be(new KeyRingProtection("/etc/k.pem", "/etc/k.key", null));
+        pfx.Config!.Storage.KeyRing.Should().Be(new KeyRingProtection("/etc/k.pfx", null, "secret"));
+        var error = missing.Errors.Should().ContainSingle().Subject;
+        error.Key.Should().Be("storage.keyRing");
+        error.Message.Should().Contain("`certificate` is required");
+    }
 }

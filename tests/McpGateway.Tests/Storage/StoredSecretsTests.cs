@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using McpGateway.Tests.Admin;
@@ -67,6 +69,44 @@ public sealed class StoredSecretsTests : IDisposable
         await McpCalls.ToolNamesAsync(client);
 
         upstream.Requests.Should().Contain(headers => headers["Authorization"] == Secret, "the decrypted secret is what the upstream receives");
+    }
+
+    [Fact]
+    public async Task KeyRingCertificate_EncryptsTheKeyRingInTheDatabase_AndOnlyThatCertificateReadsTheSecretsBack()
+    {
+        var sqlitePath = Path.Combine(_directory, "gateway.db");
+        var certificatePath = Path.Combine(_directory, "keyring.pfx");
+        using (var key = RSA.Create(2048))
+        {
+            var request = new CertificateRequest("CN=mcp-gateway key ring", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            await File.WriteAllBytesAsync(certificatePath, certificate.Export(X509ContentType.Pkcs12, "test-password"), TestContext.Current.CancellationToken);
+        }
+
+        var storage = $"{{ provider: sqlite, path: '{sqlitePath}', keyRing: {{ certificate: '{certificatePath}', password: test-password }} }}";
+        await using var upstream = await RecordingHttpMcpServer.StartAsync();
+        await using (var gateway = await StartAsync(storage))
+        {
+            var created = await new AdminApiClient(gateway, AdminToken).PostAsync("api/v1/servers", new JsonObject
+            {
+                ["name"] = "remote",
+                ["url"] = upstream.Endpoint.ToString(),
+                ["headers"] = new JsonObject { ["Authorization"] = Secret },
+            });
+            created.Status.Should().Be(HttpStatusCode.Created, created.ToString());
+        }
+
+        var raw = await ReadStoredDefinitionsAsync("sqlite", sqlitePath, null);
+        raw.Should().Contain("EncryptedData", "the key ring's keys are encrypted to the certificate").And.NotContain("unencrypted form");
+
+        await using (var restarted = await StartAsync(storage))
+        {
+            await McpCalls.ToolNamesAsync(await McpCalls.ConnectAsync(restarted, "servers/remote/mcp"));
+            upstream.Requests.Should().Contain(headers => headers["Authorization"] == Secret);
+        }
+
+        var withoutCertificate = async () => await StartAsync($"{{ provider: sqlite, path: '{sqlitePath}' }}");
+        (await withoutCertificate.Should().ThrowAsync<Exception>()).Which.ToString().Should().Contain("cannot be decrypted");
     }
 
     /// <summary>Everything the database holds for stored servers, read past the gateway.</summary>
